@@ -80,7 +80,9 @@ function answer(frame: Buffer, key: number, version: number, port: number): Buff
           errorCode: 0,
           name,
           topicId: TOPIC_ID,
-          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1] }],
+          partitions: [
+            { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1] },
+          ],
         })),
       });
     }
@@ -121,7 +123,11 @@ async function main(): Promise<void> {
 
   for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
     current = `kcat-${codec}`;
-    await run('kcat', ['-b', broker, '-P', '-t', TOPIC, '-K', ':', '-z', codec, '-H', 'h1=v1'], 'k1:value-1 golden golden golden golden golden golden golden golden\nk2:value-2 golden golden golden golden golden golden golden golden\n');
+    await run(
+      'kcat',
+      ['-b', broker, '-P', '-t', TOPIC, '-K', ':', '-z', codec, '-H', 'h1=v1'],
+      'k1:value-1 golden golden golden golden golden golden golden golden\nk2:value-2 golden golden golden golden golden golden golden golden\n',
+    );
   }
   current = 'kcat-metadata';
   await run('kcat', ['-b', broker, '-L', '-t', TOPIC], '');

@@ -307,7 +307,8 @@ function writeField(c: Ctx, f: SpecField, range: [number, number], x: string, w:
     const empty = f.type === 'string' ? "''" : 'EMPTY_BUFFER';
     const nonNull = `${x} ?? ${dflt === 'null' ? empty : dflt}`;
     const nullable = `${x} === undefined ? ${dflt} : ${x}`;
-    const val = nullCond === 'false' ? nonNull : nullCond === 'true' ? nullable : `(${nullCond}) ? (${nullable}) : (${nonNull})`;
+    const val =
+      nullCond === 'false' ? nonNull : nullCond === 'true' ? nullable : `(${nullCond}) ? (${nullable}) : (${nonNull})`;
     return [`${writeScalar(c, f.type, compact, w, val)};`];
   }
   const tn = tsName(c, f.type);
@@ -406,7 +407,9 @@ function genStruct(c: Ctx, struct: string, fields: SpecField[], range: [number, 
   o.push(`export function read${tn}(r: Reader, v: number): ${tn} {`);
   if (usesFlex(body)) o.push(`  const flex = ${flexCond};`);
   for (const f of fields) {
-    o.push(`  let ${camel(f.name)}: ${tsType(c, f.type)}${isNullableAnywhere(f) ? ' | null' : ''} = ${defaultLiteral(c, f)};`);
+    o.push(
+      `  let ${camel(f.name)}: ${tsType(c, f.type)}${isNullableAnywhere(f) ? ' | null' : ''} = ${defaultLiteral(c, f)};`,
+    );
   }
   if (flexCond !== 'false') o.push('  let _tagged: RawTaggedField[] | undefined;');
   for (const l of body) o.push(`  ${l}`);
@@ -489,7 +492,9 @@ function genMessage(msg: SpecMessage, out: string[]): void {
   }
   collectStructs(c, msg.fields);
   out.push('');
-  out.push(`// ---- ${msg.name} (${msg.type}${msg.apiKey !== undefined ? ` ${msg.apiKey}` : ''}, versions ${msg.validVersions}, flexible ${msg.flexibleVersions})`);
+  out.push(
+    `// ---- ${msg.name} (${msg.type}${msg.apiKey !== undefined ? ` ${msg.apiKey}` : ''}, versions ${msg.validVersions}, flexible ${msg.flexibleVersions})`,
+  );
   genStruct(c, msg.name, msg.fields, valid);
   const seen = new Set<string>();
   const walk = (fields: SpecField[], range: [number, number]): void => {
@@ -597,10 +602,10 @@ function generate(spec: SpecMessage[]): Map<string, string> {
   index.push('  latestVersionUnstable?: boolean;');
   index.push('  listeners: string[];');
   index.push('  readRequest(r: Reader, v: number): unknown;');
-  index.push('  // biome-ignore lint/suspicious/noExplicitAny: registry entries take each API\'s own input type');
+  index.push("  // biome-ignore lint/suspicious/noExplicitAny: registry entries take each API's own input type");
   index.push('  writeRequest(w: Writer, v: number, x: any): void;');
   index.push('  readResponse(r: Reader, v: number): unknown;');
-  index.push('  // biome-ignore lint/suspicious/noExplicitAny: registry entries take each API\'s own input type');
+  index.push("  // biome-ignore lint/suspicious/noExplicitAny: registry entries take each API's own input type");
   index.push('  writeResponse(w: Writer, v: number, x: any): void;');
   index.push('}');
   index.push('');

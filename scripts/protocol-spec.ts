@@ -105,7 +105,9 @@ export function extractSpec(dir: string): SpecMessage[] {
     out.push(m);
   }
   const order = { header: 0, request: 1, response: 2, data: 3 };
-  out.sort((a, b) => (a.apiKey ?? 1000) - (b.apiKey ?? 1000) || order[a.type] - order[b.type] || (a.name < b.name ? -1 : 1));
+  out.sort(
+    (a, b) => (a.apiKey ?? 1000) - (b.apiKey ?? 1000) || order[a.type] - order[b.type] || (a.name < b.name ? -1 : 1),
+  );
   return out;
 }
 

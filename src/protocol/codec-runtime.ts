@@ -26,7 +26,7 @@ export function nullError(field: string): never {
 /** Structural equality used to omit tagged struct fields equal to their default. */
 export function deepEqualDefault(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a == null || b == null) return a == b;
+  if (a == null || b == null) return (a ?? null) === (b ?? null);
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => deepEqualDefault(x, b[i]));

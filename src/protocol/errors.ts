@@ -401,5 +401,15 @@ export class KafkaError extends Error {
  */
 export function toKafkaError(err: unknown): KafkaError {
   if (err instanceof KafkaError) return err;
+  // Errors from other layers that carry a Kafka code (e.g. RecordBatchError) keep it.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (
+    err instanceof Error &&
+    typeof code === 'number' &&
+    code !== ErrorCode.UNKNOWN_SERVER_ERROR &&
+    BY_CODE.has(code)
+  ) {
+    return new KafkaError(code, err.message, { cause: err });
+  }
   return new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, undefined, { cause: err });
 }

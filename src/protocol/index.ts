@@ -9,4 +9,5 @@ export * from './framing.ts';
 export * from './generated/index.ts';
 export * from './messages.ts';
 export { Reader } from './reader.ts';
+export * from './records/index.ts';
 export { Writer } from './writer.ts';

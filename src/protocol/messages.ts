@@ -79,7 +79,9 @@ export function decodeRequest<K extends keyof RequestBodies>(
   }
   const body = api.readRequest(reader, header.requestApiVersion) as RequestBodies[K];
   if (reader.remaining !== 0) {
-    throw new ProtocolDecodeError(`${api.name} v${header.requestApiVersion} request has ${reader.remaining} trailing bytes`);
+    throw new ProtocolDecodeError(
+      `${api.name} v${header.requestApiVersion} request has ${reader.remaining} trailing bytes`,
+    );
   }
   return { header, body };
 }

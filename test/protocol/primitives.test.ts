@@ -34,7 +34,18 @@ test('zigzag varints and varlongs round-trip at the edges', () => {
   }
   assert.deepEqual([...bytes((w) => w.writeVarint(-1))], [0x01]);
   assert.deepEqual([...bytes((w) => w.writeVarint(1))], [0x02]);
-  for (const v of [0, -1, 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 7, -(2 ** 52), 2 ** 52 - 1, -(2 ** 52) + 1, 1_700_000_000_000]) {
+  for (const v of [
+    0,
+    -1,
+    1,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 40 + 7,
+    -(2 ** 52),
+    2 ** 52 - 1,
+    -(2 ** 52) + 1,
+    1_700_000_000_000,
+  ]) {
     const b = bytes((w) => w.writeVarlong(v));
     assert.equal(new Reader(b).readVarlong(), v, `${v}`);
   }
@@ -77,7 +88,11 @@ test('fixed-width integers, floats, booleans and UUIDs', () => {
   const id = Buffer.from('00112233445566778899aabbccddeeff', 'hex').toString('base64url');
   const b = bytes((w) => {
     w.writeInt8(-5).writeInt16(-300).writeUInt16(65000).writeInt32(-70000).writeUInt32(4000000000);
-    w.writeInt64(-(2n ** 63n)).writeFloat64(0.1).writeBool(true).writeUuid(id).writeUuid(null);
+    w.writeInt64(-(2n ** 63n))
+      .writeFloat64(0.1)
+      .writeBool(true)
+      .writeUuid(id)
+      .writeUuid(null);
   });
   const r = new Reader(b);
   assert.equal(r.readInt8(), -5);
@@ -103,9 +118,7 @@ test('array lengths larger than the bytes left are rejected before allocation', 
 });
 
 test('tagged fields: sorted on write, unknown kept raw, order and bounds checked on read', () => {
-  const b = bytes((w) =>
-    w.writeTaggedFields([[5, (s) => s.writeInt32(7)]], [{ tag: 1, data: Buffer.from([9]) }]),
-  );
+  const b = bytes((w) => w.writeTaggedFields([[5, (s) => s.writeInt32(7)]], [{ tag: 1, data: Buffer.from([9]) }]));
   assert.deepEqual([...b], [2, 1, 1, 9, 5, 4, 0, 0, 0, 7]);
   let seen = 0;
   const unknown = new Reader(b).readTaggedFields((tag, sub) => {

@@ -25,7 +25,9 @@ export function protocolCommand(): Command {
       }
       for (const r of rows) {
         const flex = r.flexibleFrom === null ? '-' : `${r.flexibleFrom}+`;
-        process.stdout.write(`${String(r.key).padStart(3)}  ${r.name.padEnd(34)} ${r.versions.padEnd(6)} flexible ${flex}\n`);
+        process.stdout.write(
+          `${String(r.key).padStart(3)}  ${r.name.padEnd(34)} ${r.versions.padEnd(6)} flexible ${flex}\n`,
+        );
       }
     });
   return cmd;

@@ -1,0 +1,66 @@
+/**
+ * Kafka record batches (magic v2), their compression codecs and CRC-32C.
+ * Other code imports this folder only through this file.
+ */
+export {
+  assertSupportedCodec,
+  CompressionCodec,
+  codecName,
+  compress,
+  compressSync,
+  DEFAULT_MAX_DECOMPRESSED_SIZE,
+  type DecompressOptions,
+  decompress,
+  decompressSync,
+  isSupportedCodec,
+  isXerialSnappy,
+} from './compression.ts';
+export {
+  type ControlRecordKey,
+  ControlRecordType,
+  decodeControlRecordKey,
+  decodeEndTxnMarker,
+  decodeEndTxnMarkerValue,
+  type EndTxnMarker,
+  type EndTxnMarkerBatchOptions,
+  encodeControlRecordKey,
+  encodeEndTxnMarkerBatch,
+  encodeEndTxnMarkerValue,
+} from './control-records.ts';
+export { crc32c } from './crc32c.ts';
+export {
+  BatchAttribute,
+  type BatchAttributeFlags,
+  BatchField,
+  type BatchIterationEnd,
+  type BatchSlice,
+  computeCrc,
+  type DecodedRecord,
+  type DecodeRecordBatchOptions,
+  decodeAttributes,
+  decodeRecordBatch,
+  decodeRecordBatchAsync,
+  decodeRecordBatchHeader,
+  type EncodeRecordBatchOptions,
+  encodeAttributes,
+  encodeRecordBatch,
+  encodeRecordBatchAsync,
+  iterateBatches,
+  type KafkaRecord,
+  LOG_OVERHEAD,
+  lastOffsetOf,
+  MIN_BATCH_LENGTH,
+  RECORD_BATCH_HEADER_SIZE,
+  type RecordBatch,
+  type RecordBatchHeader,
+  type RecordHeader,
+  type RecordInput,
+  setBaseOffset,
+  setMaxTimestamp,
+  setPartitionLeaderEpoch,
+  splitBatches,
+  TimestampType,
+  updateCrc,
+  verifyCrc,
+} from './record-batch.ts';
+export { RecordBatchError, RecordErrorCode } from './record-batch-error.ts';
