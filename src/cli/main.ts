@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { protocolCommand } from './commands/protocol.ts';
+import { startCommand } from './commands/start.ts';
 import { version } from './version.ts';
 
 // `tributary ... | head` closes stdout early: that is not an error.
@@ -16,6 +17,7 @@ const program = new Command()
   .description('Tributary: a real-time data streaming platform with a Kafka-compatible broker')
   .version(version(), '-V, --version');
 
+program.addCommand(startCommand());
 program.addCommand(protocolCommand());
 
 await program.parseAsync(process.argv);
