@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { resolveTopicConfig, validateTopicConfigs } from './configs.ts';
+import { GroupCoordinator } from './group/index.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
 import { MetadataStore, type TopicMeta } from './metadata/metadata-store.ts';
 import type { ProducePolicy } from './produce-policy.ts';
 import { BrokerServer } from './server.ts';
+import { TransactionCoordinator } from './txn/index.ts';
 import { DataWaiters } from './waiters.ts';
 
 /** How to start a broker. */
@@ -49,6 +51,8 @@ export class Broker {
   readonly metadata: MetadataStore;
   readonly staticConfigs: Record<string, string>;
   readonly waiters = new DataWaiters();
+  #groups: GroupCoordinator | null = null;
+  #txns: TransactionCoordinator | null = null;
   readonly #logs = new Map<string, PartitionLog[]>();
   readonly #lockPath: string;
   #server: BrokerServer | null = null;
@@ -76,6 +80,8 @@ export class Broker {
       const metadata = MetadataStore.open(join(opts.dataDir, 'meta'));
       broker = new Broker(opts, metadata);
       await broker.#openLogs();
+      broker.#txns = await TransactionCoordinator.start(broker);
+      broker.#groups = await GroupCoordinator.start(broker);
       broker.#server = new BrokerServer(broker);
       await broker.#server.listen(opts.host ?? '127.0.0.1', opts.port ?? 9092);
       broker.#startMaintenance();
@@ -85,6 +91,18 @@ export class Broker {
       else rmSync(join(opts.dataDir, '.lock'), { force: true });
       throw err;
     }
+  }
+
+  /** The consumer group coordinator. */
+  get groups(): GroupCoordinator {
+    if (!this.#groups) throw new Error('the group coordinator is not running');
+    return this.#groups;
+  }
+
+  /** The transaction coordinator and producer state. */
+  get txns(): TransactionCoordinator {
+    if (!this.#txns) throw new Error('the transaction coordinator is not running');
+    return this.#txns;
   }
 
   /** Port the Kafka listener is bound to. */
@@ -309,6 +327,8 @@ export class Broker {
     if (this.#flusher) clearInterval(this.#flusher);
     this.waiters.wakeAll();
     await this.#server?.close();
+    await this.#groups?.close();
+    await this.#txns?.close();
     for (const logs of this.#logs.values()) for (const log of logs) await log.close();
     this.#logs.clear();
     this.metadata.close();
