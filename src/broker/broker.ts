@@ -12,7 +12,7 @@ import { GroupCoordinator } from './group/index.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
 import { MetadataStore, type TopicMeta } from './metadata/metadata-store.ts';
 import type { ProducePolicy } from './produce-policy.ts';
-import { BrokerServer } from './server.ts';
+import { BrokerServer, type ServerTestHooks } from './server.ts';
 import { TransactionCoordinator } from './txn/index.ts';
 import { DataWaiters } from './waiters.ts';
 
@@ -51,6 +51,8 @@ export class Broker {
   readonly metadata: MetadataStore;
   readonly staticConfigs: Record<string, string>;
   readonly waiters = new DataWaiters();
+  /** Test-only hooks (see ServerTestHooks); empty in production. */
+  readonly testHooks: ServerTestHooks = {};
   #groups: GroupCoordinator | null = null;
   #txns: TransactionCoordinator | null = null;
   readonly #logs = new Map<string, PartitionLog[]>();
@@ -159,6 +161,7 @@ export class Broker {
       messageTimestampType:
         this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
       maxMessageBytes: num('max.message.bytes'),
+      producerIdExpirationMs: Number(this.brokerConfig('producer.id.expiration.ms', '86400000')),
     };
   }
 

@@ -17,6 +17,16 @@ import { handlerFor } from './handlers/index.ts';
 
 const MAX_QUEUED_FRAMES = 64;
 
+/** Test-only switches the listener consults (`broker.testHooks`); production never sets them. */
+export interface ServerTestHooks {
+  /**
+   * Called once a request was handled; returning true drops its response and
+   * closes the connection, as a network failure after the broker did the
+   * work would (tests of producer retries and de-duplication).
+   */
+  dropResponse?: (apiKey: number, apiVersion: number) => boolean;
+}
+
 /** The broker's TCP listener. */
 export class BrokerServer {
   readonly #broker: Broker;
@@ -172,6 +182,10 @@ class Connection {
     };
     try {
       const result = await (handler as Handler).handle(ctx, decoded.body as never);
+      if (this.#broker.testHooks.dropResponse?.(key, version)) {
+        this.#fail(`response to API key ${key} dropped by a test hook`);
+        return null;
+      }
       if (result === null) return null;
       return encodeResponse(key as 0, version, decoded.header.correlationId, result as never);
     } catch (err) {

@@ -1,43 +1,468 @@
 /**
- * The group coordinator. (Skeleton: the implementation grows here.)
+ * The group coordinator: every classic consumer group of this broker and
+ * their committed offsets, persisted in `__consumer_offsets` (Kafka's
+ * GroupCoordinatorService + GroupCoordinatorShard, for one node).
+ *
+ * - State lives in memory and is rebuilt on start by replaying
+ *   `__consumer_offsets` (groups come back with their last stored generation
+ *   and members; offsets with their commits). While that runs, group APIs
+ *   answer COORDINATOR_LOAD_IN_PROGRESS (Heartbeat answers NONE, as Kafka).
+ * - Writes append records to the group's partition, apply them to memory and
+ *   answer once the partition is fsynced.
+ * - Every offsets.retention.check.interval.ms, expired offsets get tombstones
+ *   and groups left Empty without offsets are deleted.
+ * - The rebalance protocol itself is in classic-protocol.ts, offsets APIs in
+ *   offset-apis.ts.
  */
+import type { Logger } from 'pino';
+import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { Broker } from '../broker.ts';
+import {
+  ClassicGroup,
+  ClassicMember,
+  type JoinResult,
+  joinError,
+  type SyncResult,
+  syncError,
+} from './classic-group.ts';
+import { ClassicProtocol, type JoinRequest, type LeavingMember, type SyncRequest } from './classic-protocol.ts';
+import { type GroupConfig, readGroupConfig } from './config.ts';
+import { OffsetApis, type TxnOffsetCommit, type TxnOffsetResult } from './offset-apis.ts';
+import { OffsetStore } from './offset-store.ts';
+import { type CoordinatorRecord, type LoadedEntry, OffsetsTopic } from './offsets-topic.ts';
+import {
+  decodeGroupMetadataValue,
+  decodeKey,
+  decodeOffsetCommitValue,
+  encodeGroupMetadataValue,
+  groupMetadataKey,
+} from './records.ts';
+import { KeyedTimers } from './timers.ts';
 
-/** Offsets staged by a transactional producer, made visible by its commit marker. */
-export interface TxnOffsetCommit {
+export type { TxnOffsetCommit, TxnOffsetResult } from './offset-apis.ts';
+
+const EMPTY = Buffer.alloc(0);
+const NOT_REQUESTED = -2147483648;
+// AclOperation bits a group supports: READ 3, DELETE 6, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11
+const GROUP_OPS = [3, 6, 8, 10, 11].reduce((acc, op) => acc | (1 << op), 0);
+
+/** One group in a ListGroups answer. */
+export interface ListedGroup {
   groupId: string;
-  producerId: bigint;
-  producerEpoch: number;
-  offsets: Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number; metadata: string | null }>;
+  protocolType: string;
+  groupState: string;
+  groupType: string;
+}
+
+/** One group in a DescribeGroups answer. */
+export interface DescribedGroup {
+  errorCode: number;
+  groupId: string;
+  groupState: string;
+  protocolType: string;
+  protocolData: string;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    memberMetadata: Buffer;
+    memberAssignment: Buffer;
+  }>;
+  authorizedOperations: number;
 }
 
 /** Coordinates every consumer group of this broker. */
 export class GroupCoordinator {
-  readonly #broker: Broker;
+  readonly config: GroupConfig;
+  readonly logger: Logger;
+  readonly timers: KeyedTimers;
+  readonly #topic: OffsetsTopic;
+  readonly #groups = new Map<string, ClassicGroup>();
+  readonly #offsets = new OffsetStore();
+  readonly #protocol: ClassicProtocol;
+  readonly #offsetApis: OffsetApis;
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #watched = new WeakSet<AbortSignal>();
+  #loading: Promise<void> | null = null;
+  #loadSeq = 0;
+  #active = true;
+  #cleanup: NodeJS.Timeout | null = null;
 
   private constructor(broker: Broker) {
-    this.#broker = broker;
+    this.config = readGroupConfig((name, fallback) => broker.brokerConfig(name, fallback));
+    this.logger = broker.logger.child({ component: 'group-coordinator' });
+    this.timers = new KeyedTimers((err) => this.logger.error({ err }, 'group coordinator timer failed'));
+    this.#topic = new OffsetsTopic(broker, this.config);
+    this.#protocol = new ClassicProtocol({
+      config: this.config,
+      timers: this.timers,
+      logger: this.logger,
+      now: () => Date.now(),
+      group: (id) => this.#groups.get(id),
+      createGroup: (id) => this.#createGroup(id),
+      storeGroup: (group, assignment) => this.#storeGroup(group, assignment),
+    });
+    this.#offsetApis = new OffsetApis({
+      config: this.config,
+      topic: this.#topic,
+      offsets: this.#offsets,
+      protocol: this.#protocol,
+      groups: this.#groups,
+      createGroup: (id) => this.#createGroup(id),
+      removeGroup: (id) => this.#removeGroup(id),
+      status: (id, allowEmpty) => this.status(id, allowEmpty),
+      tombstoneGroup: (id) => ({ key: groupMetadataKey(id), value: null }),
+      loaded: () => this.loaded(),
+    });
   }
 
-  /** Loads committed offsets and group metadata from `__consumer_offsets`. */
+  /** Starts the coordinator; groups and offsets load from `__consumer_offsets` in the background. */
   static async start(broker: Broker): Promise<GroupCoordinator> {
-    return new GroupCoordinator(broker);
+    const c = new GroupCoordinator(broker);
+    c.#loading = c.#load();
+    c.#cleanup = setInterval(() => c.#cleanupGroupMetadata(), c.config.offsetsRetentionCheckIntervalMs);
+    c.#cleanup.unref();
+    return c;
+  }
+
+  /** Resolves when the current load (if any) is done. */
+  async loaded(): Promise<void> {
+    await this.#loading;
+  }
+
+  /**
+   * Drops every group and reloads from `__consumer_offsets`, as after a
+   * coordinator election: parked JoinGroup/SyncGroup requests get
+   * NOT_COORDINATOR, and group APIs answer COORDINATOR_LOAD_IN_PROGRESS until
+   * the load (started after `gate`, if given) is done.
+   */
+  reload(gate?: Promise<void>): Promise<void> {
+    for (const g of this.#groups.values()) if (!g.is('Dead')) this.#protocol.unload(g, ErrorCode.NOT_COORDINATOR);
+    this.#groups.clear();
+    this.#offsets.clear();
+    this.timers.reset();
+    this.#loading = this.#load(gate);
+    return this.#loading;
+  }
+
+  async #load(gate?: Promise<void>): Promise<void> {
+    const seq = ++this.#loadSeq;
+    const stale = (): boolean => !this.#active || seq !== this.#loadSeq;
+    const started = Date.now();
+    try {
+      await gate;
+      if (this.#topic.exists) {
+        for (let p = 0; p < this.#topic.partitions && !stale(); p++) {
+          await this.#topic.load(p, (e) => this.#replay(p, e), stale);
+        }
+      }
+      if (stale()) return;
+      for (const g of this.#groups.values()) {
+        g.subscribedTopics = g.computeSubscribedTopics();
+        this.#protocol.onLoaded(g);
+      }
+      this.logger.info({ groups: this.#groups.size, ms: Date.now() - started }, 'loaded consumer groups and offsets');
+    } catch (err) {
+      this.logger.error({ err }, 'loading __consumer_offsets failed');
+    } finally {
+      if (seq === this.#loadSeq) this.#loading = null;
+    }
+  }
+
+  #replay(partition: number, e: LoadedEntry): void {
+    if (e.kind === 'marker') {
+      this.#offsets.replayMarker(e.producerId, e.commit, (g) => this.#topic.partitionFor(g) === partition);
+      return;
+    }
+    let key: ReturnType<typeof decodeKey>;
+    try {
+      key = decodeKey(e.key);
+      if (key.type === 'offset') {
+        const value = e.value ? decodeOffsetCommitValue(e.value) : null;
+        if (value && !this.#groups.has(key.group)) this.#createGroup(key.group);
+        this.#offsets.replayCommit(e.offset, e.producerId, key.group, key.topic, key.partition, value);
+        if (e.producerId >= 0n) this.#offsetApis.noteProducerEpoch(e.producerId, e.producerEpoch);
+      } else if (key.type === 'group') {
+        if (e.value) this.#groups.set(key.group, this.#groupFromRecord(key.group, decodeGroupMetadataValue(e.value)));
+        else this.#removeGroup(key.group);
+      }
+    } catch (err) {
+      this.logger.warn({ err, partition, offset: e.offset }, 'skipping an unreadable __consumer_offsets record');
+    }
+  }
+
+  #groupFromRecord(groupId: string, v: ReturnType<typeof decodeGroupMetadataValue>): ClassicGroup {
+    const g = new ClassicGroup(groupId, Date.now(), v.members.length > 0 ? 'Stable' : 'Empty');
+    g.generationId = v.generation;
+    g.protocolType = v.protocolType === '' ? null : v.protocolType;
+    g.protocolName = v.protocol;
+    g.leaderId = v.leader;
+    g.stateTimestamp = v.currentStateTimestamp === -1 ? null : v.currentStateTimestamp;
+    for (const m of v.members) {
+      g.add(
+        new ClassicMember({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          protocolType: v.protocolType,
+          protocols: [{ name: v.protocol ?? '', metadata: m.subscription }],
+          assignment: m.assignment,
+        }),
+      );
+    }
+    return g;
+  }
+
+  #createGroup(groupId: string): ClassicGroup {
+    const g = new ClassicGroup(groupId, Date.now());
+    this.#groups.set(groupId, g);
+    return g;
+  }
+
+  #removeGroup(groupId: string): void {
+    const g = this.#groups.get(groupId);
+    if (!g) return;
+    if (!g.is('Dead')) g.transitionTo('Dead', Date.now());
+    this.#groups.delete(groupId);
+  }
+
+  /** Writes the group's metadata with `assignment` (not replayed: memory is ahead already). */
+  #storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): Promise<void> {
+    const value = encodeGroupMetadataValue({
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol: group.protocolName,
+      leader: group.leaderId,
+      currentStateTimestamp: group.stateTimestamp ?? -1,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        subscription: m.metadata(group.protocolName),
+        assignment: assignment.get(m.memberId) ?? EMPTY,
+      })),
+    });
+    const record: CoordinatorRecord = { key: groupMetadataKey(group.groupId), value };
+    return this.#track(
+      (async () => {
+        await this.#topic.ensure();
+        const p = this.#topic.partitionFor(group.groupId);
+        this.#topic.append(p, [record]);
+        await this.#topic.flush(p);
+      })(),
+    );
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#background.add(p);
+    const done = (): void => {
+      this.#background.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * The error every group API answers before looking at the group, or NONE:
+   * INVALID_GROUP_ID for an empty id (where Kafka requires one),
+   * COORDINATOR_NOT_AVAILABLE when stopped, COORDINATOR_LOAD_IN_PROGRESS
+   * while loading.
+   */
+  status(groupId: string, allowEmptyId = false): number {
+    if (!this.#active) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!allowEmptyId && groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    if (this.#loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  /** Answers parked requests when the broker shuts down (the listener waits for them). */
+  watch(signal: AbortSignal): void {
+    if (this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    if (signal.aborted) this.#shutdown();
+    else signal.addEventListener('abort', () => this.#shutdown(), { once: true });
+  }
+
+  #shutdown(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.timers.clear();
+    if (this.#cleanup) clearInterval(this.#cleanup);
+    for (const g of this.#groups.values()) if (!g.is('Dead')) this.#protocol.unload(g, ErrorCode.NOT_COORDINATOR);
+  }
+
+  // ---- FindCoordinator ------------------------------------------------------
+
+  /** Makes sure `__consumer_offsets` exists (FindCoordinator creates it on first use). */
+  ensureOffsetsTopic(): Promise<void> {
+    return this.#topic.ensure();
+  }
+
+  /** The `__consumer_offsets` partition of a group. */
+  partitionFor(groupId: string): number {
+    return this.#topic.partitionFor(groupId);
+  }
+
+  // ---- membership -------------------------------------------------------------
+
+  /** JoinGroup. */
+  async joinGroup(req: JoinRequest): Promise<JoinResult> {
+    if (!this.#active) return joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (req.groupId === '') return joinError(req.memberId, ErrorCode.INVALID_GROUP_ID);
+    if (
+      req.sessionTimeoutMs < this.config.minSessionTimeoutMs ||
+      req.sessionTimeoutMs > this.config.maxSessionTimeoutMs
+    ) {
+      return joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    if (this.#loading) return joinError('', ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    return this.#protocol.join(req);
+  }
+
+  /** SyncGroup. */
+  async syncGroup(req: SyncRequest): Promise<SyncResult> {
+    const error = this.status(req.groupId);
+    if (error !== ErrorCode.NONE) return syncError(error);
+    return this.#protocol.sync(req);
+  }
+
+  /** Heartbeat; returns its error code. */
+  heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
+    const error = this.status(groupId);
+    // while loading, heartbeats are answered blindly (Kafka does the same)
+    if (error === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return ErrorCode.NONE;
+    if (error !== ErrorCode.NONE) return error;
+    return this.#protocol.heartbeat(groupId, memberId, groupInstanceId, generationId);
+  }
+
+  /** LeaveGroup: a top-level error, or one error per member. */
+  leaveGroup(groupId: string, members: readonly LeavingMember[]): { errorCode: number; members: number[] } {
+    const error = this.status(groupId);
+    if (error !== ErrorCode.NONE) return { errorCode: error, members: [] };
+    try {
+      return { errorCode: ErrorCode.NONE, members: this.#protocol.leave(groupId, members) };
+    } catch (err) {
+      const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+      // an unknown group: every member is unknown
+      if (code === ErrorCode.UNKNOWN_MEMBER_ID) return { errorCode: ErrorCode.NONE, members: members.map(() => code) };
+      return { errorCode: code, members: [] };
+    }
+  }
+
+  // ---- group administration -------------------------------------------------
+
+  /** ListGroups with Kafka's state filter (v4+) and type filter (v5+), both case-insensitive. */
+  listGroups(
+    statesFilter: readonly string[],
+    typesFilter: readonly string[],
+  ): { errorCode: number; groups: ListedGroup[] } {
+    if (!this.#active) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    if (this.#loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
+    const types = new Set(typesFilter.map((s) => s.trim().toLowerCase()));
+    const groups: ListedGroup[] = [];
+    for (const g of this.#groups.values()) {
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('classic')) continue;
+      groups.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: 'classic',
+      });
+    }
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  /** DescribeGroups; an unknown group is reported Dead with no error, as Kafka does. */
+  describeGroups(groupIds: readonly string[], includeAuthorizedOperations: boolean): DescribedGroup[] {
+    return groupIds.map((groupId) => {
+      const base = {
+        groupId,
+        groupState: '',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: NOT_REQUESTED,
+      };
+      const error = this.status(groupId, true);
+      if (error !== ErrorCode.NONE) return { ...base, errorCode: error };
+      const ops = includeAuthorizedOperations ? GROUP_OPS : NOT_REQUESTED;
+      const g = this.#groups.get(groupId);
+      if (!g || g.is('Dead'))
+        return { ...base, errorCode: ErrorCode.NONE, groupState: 'Dead', authorizedOperations: ops };
+      const stable = g.is('Stable');
+      return {
+        ...base,
+        errorCode: ErrorCode.NONE,
+        groupState: g.state,
+        protocolType: g.protocolType ?? '',
+        protocolData: stable ? (g.protocolName ?? '') : '',
+        authorizedOperations: ops,
+        members: [...g.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? m.metadata(g.protocolName) : EMPTY,
+          memberAssignment: stable ? m.assignment : EMPTY,
+        })),
+      };
+    });
+  }
+
+  /** DeleteGroups: only Empty groups; their offsets go with them. */
+  deleteGroups(groupIds: readonly string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    return this.#offsetApis.deleteGroups(groupIds);
+  }
+
+  // ---- offsets ----------------------------------------------------------------
+
+  /** The offsets APIs (OffsetCommit, OffsetFetch, OffsetDelete). */
+  get offsets(): OffsetApis {
+    return this.#offsetApis;
   }
 
   /**
    * Stages offsets of a transaction (TxnOffsetCommit); they become committed
    * offsets only when {@link completeTransaction} is called with commit=true.
+   * Throws a KafkaError for a group-level error (to answer for every
+   * partition); returns each partition's error code otherwise.
    */
-  async stageTxnOffsets(_commit: TxnOffsetCommit): Promise<void> {
-    void this.#broker;
-    throw new Error('not implemented');
+  stageTxnOffsets(commit: TxnOffsetCommit): Promise<TxnOffsetResult[]> {
+    return this.#offsetApis.stageTxnOffsets(commit);
   }
 
   /** Applies (commit) or drops (abort) the offsets staged by a producer for a group. */
-  async completeTransaction(_groupId: string, _producerId: bigint, _commit: boolean): Promise<void> {
-    throw new Error('not implemented');
+  completeTransaction(groupId: string, producerId: bigint, commit: boolean, producerEpoch?: number): Promise<void> {
+    return this.#offsetApis.completeTransaction(groupId, producerId, commit, producerEpoch);
   }
 
-  /** Stops timers and flushes. */
-  async close(): Promise<void> {}
+  // ---- expiration -------------------------------------------------------------
+
+  #cleanupGroupMetadata(): void {
+    if (!this.#active || this.#loading) return;
+    const job = this.#offsetApis.cleanupExpired(Date.now()).catch((err) => {
+      this.logger.warn({ err }, 'offset expiration failed');
+    });
+    this.#track(job);
+  }
+
+  /** Runs one offset-expiration pass now (what the periodic task does). */
+  async expireOffsets(now = Date.now()): Promise<void> {
+    await this.#offsetApis.cleanupExpired(now);
+  }
+
+  /** Stops timers and waits for writes in flight. */
+  async close(): Promise<void> {
+    this.#shutdown();
+    await Promise.allSettled([...this.#background, this.#loading]);
+  }
 }

@@ -9,18 +9,112 @@
  *   acks=1 after it reached the OS; acks=0 sends no response.
  * - Topic policies (produce-policy.ts): compression.type recompresses,
  *   timestamps outside the configured window get INVALID_TIMESTAMP.
+ * - Idempotent and transactional batches are checked against the partition's
+ *   producer state: a retried batch (same epoch and sequences as one of the
+ *   last five) is answered NONE with its original offsets and not written
+ *   again; OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+ *   INVALID_TXN_STATE otherwise.
+ * - Transactions: transactional batches need the request's transactional id
+ *   (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition, as
+ *   Kafka's authorizer answers) and, for a producer's first batch in a
+ *   partition, the partition must be in its transaction (Kafka's transaction
+ *   verification, `transaction.partition.verification.enable`, default
+ *   true): INVALID_TXN_STATE (TRANSACTION_ABORTABLE from v11),
+ *   INVALID_PRODUCER_EPOCH for a fenced producer, NOT_ENOUGH_REPLICAS for the
+ *   retriable coordinator errors. One request may carry one transactional
+ *   producer only (INVALID_PRODUCER_ID_MAPPING).
+ * - Internal topics take no client writes (INVALID_TOPIC_EXCEPTION).
  * - Errors are per partition: UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE,
  *   MESSAGE_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, KAFKA_STORAGE_ERROR.
  */
 import {
+  BatchAttribute,
+  BatchField,
   ErrorCode,
+  errorInfo,
   type Input,
+  KafkaError,
   type ProduceResponsePartitionProduceResponse as PartitionOut,
+  type ProduceRequest,
+  RECORD_BATCH_HEADER_SIZE,
   type ProduceResponseTopicProduceResponse as TopicOut,
   toKafkaError,
 } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
 import { applyProducePolicy, type ProducePolicy } from '../produce-policy.ts';
+import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../txn/index.ts';
+
+const INTERNAL = new Set([CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]);
+/** Kafka lets only its own admin client write to internal topics. */
+const ADMIN_CLIENT_ID = '__admin_client';
+
+/** Producer id and epoch of the first batch, when it is transactional. */
+function transactionalProducer(records: Buffer | null): { producerId: number; epoch: number } | null {
+  if (!records || records.length < RECORD_BATCH_HEADER_SIZE) return null;
+  if ((records.readInt16BE(BatchField.ATTRIBUTES) & BatchAttribute.TRANSACTIONAL) === 0) return null;
+  return {
+    producerId: Number(records.readBigInt64BE(BatchField.PRODUCER_ID)),
+    epoch: records.readInt16BE(BatchField.PRODUCER_EPOCH),
+  };
+}
+
+/** Kafka's mapping of transaction verification errors to produce errors (ReplicaManager, AddPartitionsToTxnManager). */
+function verificationError(code: number, version: number): KafkaError {
+  switch (code) {
+    case ErrorCode.PRODUCER_FENCED:
+      return new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH);
+    case ErrorCode.TRANSACTION_ABORTABLE:
+      return version > 10
+        ? new KafkaError(code)
+        : new KafkaError(ErrorCode.INVALID_TXN_STATE, 'Partition was not added to the transaction');
+    case ErrorCode.INVALID_TXN_STATE:
+      return new KafkaError(code, 'Partition was not added to the transaction');
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+    case ErrorCode.NETWORK_EXCEPTION:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.NOT_COORDINATOR:
+      return new KafkaError(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `Unable to verify the partition has been added to the transaction. Underlying error: ${errorInfo(code).name}`,
+      );
+    default:
+      return new KafkaError(code);
+  }
+}
+
+/** A whole-request error, as Kafka answers one: every partition carries it. */
+function failAll(req: ProduceRequest, code: number): { responses: Input<TopicOut>[]; throttleTimeMs: number } {
+  return {
+    throttleTimeMs: 0,
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode: code,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        errorMessage: null,
+      })),
+    })),
+  };
+}
+
+/** Checks the request's transactional producer; returns a whole-request error code or null. */
+function checkTransactional(req: ProduceRequest): number | null {
+  const producers = new Set<string>();
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) {
+      const tp = transactionalProducer(p.records);
+      if (tp) producers.add(`${tp.producerId}:${tp.epoch}`);
+    }
+  }
+  if (producers.size === 0) return null;
+  if (req.transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  if (producers.size > 1) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+  return null;
+}
 
 export default defineHandler({
   key: 0,
@@ -35,6 +129,9 @@ export default defineHandler({
     const policies = new Map<string, ProducePolicy>();
     const pending: Array<{ out: Input<PartitionOut>; flush?: Promise<void> }> = [];
     const responses: Input<TopicOut>[] = [];
+    const txnError = checkTransactional(req);
+    const verify = broker.brokerConfig('transaction.partition.verification.enable', 'true') !== 'false';
+    if (txnError !== null) return acks === 0 ? null : failAll(req, txnError);
     for (const t of req.topicData) {
       const partitionResponses: Input<PartitionOut>[] = [];
       for (const p of t.partitionData) {
@@ -69,6 +166,16 @@ export default defineHandler({
               'Produce requests with version 3 or later must contain exactly one record batch per partition.';
             continue;
           }
+          const txn = transactionalProducer(p.records);
+          if (txn && verify && req.transactionalId !== null && !log.hasOngoingTransaction(txn.producerId)) {
+            const [code] = broker.txns.verifyPartitions(req.transactionalId, txn.producerId, txn.epoch, [
+              { topic: t.name, partition: p.index },
+            ]);
+            if (code !== ErrorCode.NONE) throw verificationError(code as number, ctx.apiVersion);
+          }
+          if (INTERNAL.has(t.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) {
+            throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+          }
           const meta = broker.metadata.topicsByName.get(t.name);
           const policy = meta ? (policies.get(t.name) ?? broker.producePolicy(meta)) : undefined;
           if (meta && policy) policies.set(t.name, policy);
@@ -77,7 +184,7 @@ export default defineHandler({
           out.baseOffset = BigInt(result.baseOffset);
           out.logAppendTimeMs = BigInt(result.logAppendTime);
           out.logStartOffset = BigInt(log.logStartOffset);
-          broker.waiters.notify(t.name, p.index);
+          if (!result.duplicate) broker.waiters.notify(t.name, p.index);
           if (acks === -1) {
             const f = log.flush();
             pending.push({ out, flush: f });

@@ -7,7 +7,11 @@
  * - Records are byte ranges of segment files, never re-encoded.
  * - v7+: incremental fetch sessions (KIP-227, see fetch-sessions.ts).
  * - v13+: topics are named by id (UNKNOWN_TOPIC_ID for unknown ids).
- * - read_committed stops at the last stable offset.
+ * - Every partition reports its last stable offset; read_committed
+ *   (isolation level 1) returns only batches below it, with the aborted
+ *   transactions (producer id, first offset) overlapping the returned range
+ *   so the consumer can drop their records (an empty list when nothing is
+ *   returned, null for read_uncommitted), as Kafka's collectAbortedTxns.
  */
 import {
   ErrorCode,
@@ -76,15 +80,22 @@ function readAll(
       out.errorCode = useIds && e.name === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     } else {
       const hw = log.highWatermark;
+      const lso = log.lastStableOffset;
       out.highWatermark = BigInt(hw);
-      out.lastStableOffset = BigInt(hw);
+      out.lastStableOffset = BigInt(lso);
       out.logStartOffset = BigInt(log.logStartOffset);
       try {
         const limit = Math.min(e.maxBytes, remaining);
         if (limit > 0 || written === 0) {
-          const r = log.read(e.fetchOffset, Math.max(limit, 0), { minOneMessage: written === 0, maxOffset: hw });
+          const maxOffset = committed ? lso : hw;
+          const r = log.read(e.fetchOffset, Math.max(limit, 0), { minOneMessage: written === 0, maxOffset });
           bytes = r.records.length;
           out.records = r.records;
+          if (committed && bytes > 0) {
+            out.abortedTransactions = log
+              .abortedTransactions(e.fetchOffset, r.nextOffset)
+              .map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
+          }
           written += bytes;
           remaining -= bytes;
         } else {

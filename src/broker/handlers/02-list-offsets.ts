@@ -1,10 +1,12 @@
 /**
  * ListOffsets (key 2), versions 0-10.
  * - Timestamp -2 earliest (log start offset), -1 latest (high watermark, or
- *   the last stable offset with read_committed), -3 the record with the
+ *   the last stable offset with read_committed, v2+), -3 the record with the
  *   largest timestamp (v7+), -4/-5 earliest local/pending-upload (no tiered
  *   storage here: the log start offset), otherwise the first offset whose
  *   timestamp is at least the one asked for (offset -1 when there is none).
+ * - As in Kafka, a timestamp lookup (and -3) finding an offset at or past the
+ *   last fetchable one (the LSO with read_committed) answers offset -1.
  * - v0 answers with the old list of offsets (maxNumOffsets).
  */
 import {
@@ -46,8 +48,9 @@ export default defineHandler({
           continue;
         }
         try {
+          const lastFetchable = req.isolationLevel === 1 ? log.lastStableOffset : log.highWatermark;
           let found: { offset: number; timestamp: number } | null;
-          if (p.timestamp === LATEST) found = { offset: log.highWatermark, timestamp: -1 };
+          if (p.timestamp === LATEST) found = { offset: lastFetchable, timestamp: -1 };
           else if (
             p.timestamp === EARLIEST ||
             p.timestamp === EARLIEST_LOCAL ||
@@ -59,6 +62,8 @@ export default defineHandler({
             out.errorCode = ErrorCode.INVALID_REQUEST;
             continue;
           } else found = log.offsetForTimestamp(Number(p.timestamp));
+          const direct = p.timestamp === LATEST || p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL;
+          if (found && !direct && found.offset >= lastFetchable) found = null;
           if (ctx.apiVersion === 0) {
             out.oldStyleOffsets = found && found.offset >= 0 && p.maxNumOffsets > 0 ? [BigInt(found.offset)] : [];
           } else if (found) {

@@ -14,7 +14,8 @@
  *   delete horizon (now + delete.retention.ms) stored in the batch (KIP-534);
  *   a later run after the horizon drops them.
  * - Control batches are kept as they are; aborted transactions' records are
- *   dropped; transactions still open are left untouched.
+ *   dropped; transactions still open are left untouched. The `.txnindex`
+ *   entries of the replaced segments move to the cleaned one.
  * - A batch whose records all stay is copied byte for byte; only batches that
  *   lose records are re-encoded (same codec).
  * - Each group is written to `<base>.log.cleaned`, fsynced, renamed to
@@ -204,6 +205,9 @@ async function cleanGroup(
       }
     }
     out.flush();
+    // Aborted transactions keep their index entries (their markers stay in the cleaned segment).
+    const aborted = group.flatMap((seg) => seg.abortedTxns());
+    if (aborted.length > 0) cleaned.replaceAbortedTxns(aborted);
     cleaned.seal();
     await cleaned.fsync();
     await cleaned.persistIndexes(true);

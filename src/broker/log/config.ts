@@ -41,6 +41,8 @@ export interface LogConfig {
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** max.message.bytes: the largest record batch accepted. */
   maxMessageBytes: number;
+  /** producer.id.expiration.ms (a broker config): idle producers without an open transaction are forgotten after this. */
+  producerIdExpirationMs: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -62,6 +64,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze<LogConfig>(
   flushMs: NEVER,
   messageTimestampType: 'CreateTime',
   maxMessageBytes: 1048588,
+  producerIdExpirationMs: DAY,
 });
 
 function check(ok: boolean, what: string): void {
@@ -97,5 +100,6 @@ export function resolveLogConfig(partial: Partial<LogConfig> = {}): LogConfig {
     'message.timestamp.type must be CreateTime or LogAppendTime',
   );
   check(int(c.maxMessageBytes, 0), 'max.message.bytes must be an integer >= 0');
+  check(int(c.producerIdExpirationMs, 1), 'producer.id.expiration.ms must be an integer >= 1');
   return c;
 }

@@ -6,6 +6,8 @@
  *   00000000000000000000.log        record batches as on the wire
  *   00000000000000000000.index      offset index (relative offset int32, position int32)
  *   00000000000000000000.timeindex  time index (timestamp int64, relative offset int32)
+ *   00000000000000000000.txnindex   aborted transactions whose ABORT marker is in the segment
+ *   00000000000000000042.snapshot   producer state as of offset 42 (at a roll or a clean close)
  *   log.checkpoint                  log start offset, recovery point, cleaner offset
  *   .kafka_cleanshutdown            present only while the log is closed cleanly
  * ```
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { type LogFs, readWholeFile, writeFileAtomic } from './fs.ts';
 
 /** Kinds of file a segment has. */
-export type SegmentFileKind = 'log' | 'index' | 'timeindex';
+export type SegmentFileKind = 'log' | 'index' | 'timeindex' | 'txnindex';
 /** Suffixes a segment file may carry while it is being swapped or deleted. */
 export type SegmentFileState = '' | '.cleaned' | '.swap' | '.deleted';
 
@@ -37,7 +39,7 @@ export function segmentFilePath(
   return join(dir, segmentFileName(baseOffset, kind, state));
 }
 
-const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)(\.cleaned|\.swap|\.deleted)?$/;
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|txnindex)(\.cleaned|\.swap|\.deleted)?$/;
 
 /** Parses a segment file name, or returns null for anything else. */
 export function parseSegmentFileName(
@@ -48,6 +50,21 @@ export function parseSegmentFileName(
   const baseOffset = Number(m[1]);
   if (!Number.isSafeInteger(baseOffset)) return null;
   return { baseOffset, kind: m[2] as SegmentFileKind, state: (m[3] ?? '') as SegmentFileState };
+}
+
+const SNAPSHOT_FILE = /^(\d{20})\.snapshot$/;
+
+/** `00000000000000000042.snapshot`: the producer state as of offset 42. */
+export function snapshotFileName(offset: number): string {
+  return `${String(offset).padStart(20, '0')}.snapshot`;
+}
+
+/** The offset of a producer-state snapshot file name, or null for anything else. */
+export function parseSnapshotFileName(name: string): number | null {
+  const m = SNAPSHOT_FILE.exec(name);
+  if (!m) return null;
+  const offset = Number(m[1]);
+  return Number.isSafeInteger(offset) ? offset : null;
 }
 
 /** The directory name of a topic-partition under `data/logs/`. */

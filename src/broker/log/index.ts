@@ -1,6 +1,7 @@
 /**
  * The partition log: Kafka-style durable storage of one topic-partition
- * (segments, offset and time indexes, recovery, retention, compaction).
+ * (segments, offset, time and aborted-transaction indexes, producer state,
+ * recovery, retention, compaction).
  * Other code imports this folder only through this file.
  */
 export type { CompactionStats, CompactOptions } from './compaction.ts';
@@ -20,4 +21,12 @@ export { PartitionLog } from './partition-log.ts';
 export type { RecoveryReport } from './recovery.ts';
 export type { RetentionReason, RetentionResult } from './retention.ts';
 export type { TimestampAndOffset } from './timestamps.ts';
-export type { AppendOptions, AppendResult, OpenLogOptions, ReadOptions, ReadResult } from './types.ts';
+export type { AbortedTxn } from './txn-index.ts';
+export type {
+  ActiveProducer,
+  AppendOptions,
+  AppendResult,
+  OpenLogOptions,
+  ReadOptions,
+  ReadResult,
+} from './types.ts';

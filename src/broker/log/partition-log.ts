@@ -6,12 +6,18 @@
  *   one synchronous write into the active segment; `flush` makes it durable
  *   with group-committed fsyncs off the event loop.
  * - `read` serves whole batches as bytes of segment files for Fetch.
+ * - Producer state (producer-state.ts): appends of idempotent and
+ *   transactional batches are checked against it (duplicates answered with
+ *   their original offsets, sequence and epoch errors), open transactions give
+ *   the last stable offset, aborted ones the segments' `.txnindex` entries.
+ *   It is snapshotted at every roll and at close, and rebuilt on open from the
+ *   latest snapshot plus the batches after it.
  * - Retention, DeleteRecords and compaction run as awaited maintenance steps,
  *   one at a time, without blocking appends and reads for long.
  * - A failed write or fsync takes the log offline: every later call fails
  *   with KAFKA_STORAGE_ERROR, as Kafka does with an offline log dir.
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import {
   setBaseOffset,
@@ -19,18 +25,27 @@ import {
   setPartitionLeaderEpoch,
   TimestampType,
 } from '../../protocol/records/index.ts';
-import { isLogAppendTime, validateIncoming } from './batch.ts';
+import { type BatchInfo, isLogAppendTime, validateIncoming } from './batch.ts';
 import { type CompactionStats, type CompactOptions, compactLog } from './compaction.ts';
 import { type LogConfig, resolveLogConfig } from './config.ts';
 import { CheckpointWriter, CLEAN_SHUTDOWN_FILE } from './files.ts';
 import { type LogFs, NodeLogFs } from './fs.ts';
 import { GroupCommit } from './group-commit.ts';
+import { abortedEntry, loadProducerState, producerBatchOf, pruneSnapshots, writeSnapshot } from './producer-log.ts';
+import {
+  firstOffsetOf,
+  type PreparedAppend,
+  type ProducerBatch,
+  type ProducerOrigin,
+  ProducerStateManager,
+} from './producer-state.ts';
 import { type RecoveryReport, recoverLog } from './recovery.ts';
 import { deletablePrefix, type RetentionResult, retentionRules, shouldRoll } from './retention.ts';
 import { Segment, type SegmentEnv } from './segment.ts';
 import { SegmentList } from './segment-list.ts';
 import { maxTimestampOffset, offsetForTimestamp, type TimestampAndOffset } from './timestamps.ts';
-import type { AppendOptions, AppendResult, OpenLogOptions, ReadOptions, ReadResult } from './types.ts';
+import type { AbortedTxn } from './txn-index.ts';
+import type { ActiveProducer, AppendOptions, AppendResult, OpenLogOptions, ReadOptions, ReadResult } from './types.ts';
 
 const noop = () => {};
 
@@ -56,6 +71,7 @@ export class PartitionLog {
   #checkpoints: CheckpointWriter;
   #background = new Set<Promise<void>>();
   #nextDeleteHorizon: number | null = null;
+  #producers: ProducerStateManager;
 
   private constructor(dir: string, fs: LogFs, config: LogConfig, opts: OpenLogOptions) {
     this.dir = dir;
@@ -64,6 +80,7 @@ export class PartitionLog {
     this.#now = opts.now ?? Date.now;
     this.#env = { fs, dir, config: () => this.#config, warn: opts.warn ?? noop };
     this.#segments = new SegmentList(this.#env, []);
+    this.#producers = new ProducerStateManager(basename(dir));
     this.#logStartOffset = 0;
     this.#cleanerOffset = 0;
     this.#lastFlushAt = this.#now();
@@ -83,6 +100,14 @@ export class PartitionLog {
     log.#logStartOffset = r.checkpoint.logStartOffset;
     log.#cleanerOffset = r.checkpoint.cleanerOffset;
     (log as { recovery: RecoveryReport }).recovery = r.report;
+    await loadProducerState({
+      env: log.#env,
+      segments: log.#segments,
+      producers: log.#producers,
+      logStartOffset: log.#logStartOffset,
+      now: log.#now(),
+      expirationMs: log.#config.producerIdExpirationMs,
+    });
     return log;
   }
 
@@ -95,6 +120,16 @@ export class PartitionLog {
   /** Single node: a record is on every replica once written, so HW = LEO. */
   get highWatermark(): number {
     return this.logEndOffset;
+  }
+  /**
+   * The last stable offset: the first offset of the earliest open
+   * transaction (not below the log start), or the high watermark when none
+   * is open. read_committed consumers read only below it.
+   */
+  get lastStableOffset(): number {
+    const first = this.#producers.firstUnstableOffset();
+    const hw = this.highWatermark;
+    return first === null ? hw : Math.min(Math.max(first, this.#logStartOffset), hw);
   }
   get config(): Readonly<LogConfig> {
     return this.#config;
@@ -153,6 +188,20 @@ export class PartitionLog {
     }
     const now = opts.now ?? this.#now();
     const logAppendTime = config.messageTimestampType === 'LogAppendTime';
+    const plan = this.#prepareProducers(batches, infos, opts.origin === 'internal' ? 'coordinator' : 'client', now);
+    if (plan?.duplicate) {
+      // Kafka answers a retried batch with the offsets it got the first time and writes nothing.
+      const d = plan.duplicate;
+      return {
+        baseOffset: firstOffsetOf(d),
+        lastOffset: d.lastOffset,
+        logAppendTime: d.timestamp,
+        maxTimestamp: d.timestamp,
+        recordCount: 0,
+        logStartOffset: this.#logStartOffset,
+        duplicate: true,
+      };
+    }
     let next = this.logEndOffset;
     let maxTimestamp = -1;
     let recordCount = 0;
@@ -176,6 +225,11 @@ export class PartitionLog {
     try {
       if (shouldRoll(this.#segments.active, config, batches.length, next - 1, maxTimestamp, now)) this.#roll(now);
       this.#segments.active.append(batches, infos);
+      if (plan) {
+        for (const t of this.#producers.apply(plan, next)) {
+          if (t.aborted) this.#segments.active.appendAbortedTxn(abortedEntry(t));
+        }
+      } else this.#producers.mapEndOffset = next;
     } catch (err) {
       throw this.#fail(err);
     }
@@ -192,10 +246,35 @@ export class PartitionLog {
     };
   }
 
+  /**
+   * Checks the producer batches of an append against the producer state
+   * (offsets as they will be assigned); null when no batch has a producer id.
+   */
+  #prepareProducers(buf: Buffer, infos: BatchInfo[], origin: ProducerOrigin, now: number): PreparedAppend | null {
+    if (!infos.some((b) => b.producerId >= 0)) return null;
+    const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
+    let next = this.logEndOffset;
+    const batches: ProducerBatch[] = [];
+    for (const b of infos) {
+      const base = next;
+      next = base + b.lastOffset - b.baseOffset + 1;
+      if (b.producerId < 0) continue;
+      const pb = producerBatchOf(buf, b, b.position);
+      pb.baseOffset = base;
+      pb.lastOffset = next - 1;
+      if (logAppendTime) pb.maxTimestamp = now;
+      batches.push(pb);
+    }
+    return this.#producers.prepare(batches, origin);
+  }
+
   /** Starts a new active segment at the log end; the old one is synced in the background. */
   #roll(now: number): void {
     const old = this.#segments.active;
     old.seal();
+    // The producer state as of the roll point, written once the old segment is durable.
+    const snapshotAt = old.nextOffset;
+    const snapshot = this.#producers.snapshot();
     this.#segments.push(Segment.create(this.#env, old.nextOffset, now));
     this.#dirDirty = true;
     this.#gc.markWritten();
@@ -204,6 +283,7 @@ export class PartitionLog {
         await new Promise((r) => setImmediate(r)); // not in the append that rolled: writing the indexes takes a while
         await old.persistIndexes(true);
         await this.flush();
+        await writeSnapshot(this.#fs, this.dir, snapshotAt, snapshot);
         await this.#persistCheckpoint();
       } catch (err) {
         if (!this.#closed) this.#fail(err);
@@ -278,6 +358,41 @@ export class PartitionLog {
     return maxTimestampOffset(this.#segments.all);
   }
 
+  /** Whether the producer has a transaction open in this partition (transactions skip verification then). */
+  hasOngoingTransaction(producerId: number): boolean {
+    return this.#producers.hasOngoingTransaction(producerId);
+  }
+
+  /**
+   * Aborted transactions overlapping `[fetchOffset, upperBound)` (Fetch with
+   * read_committed), found through the `.txnindex` of the segment holding
+   * `fetchOffset` and the ones after it, as Kafka's collectAbortedTxns.
+   */
+  abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxn[] {
+    this.#check();
+    const out: AbortedTxn[] = [];
+    const all = this.#segments.all;
+    for (let i = this.#segments.indexFor(fetchOffset); i < all.length; i++) {
+      for (const t of all[i]!.abortedTxns()) {
+        if (t.lastOffset >= fetchOffset && t.firstOffset < upperBound) out.push(t);
+        if (t.lastStableOffset >= upperBound) return out;
+      }
+    }
+    return out;
+  }
+
+  /** Producers with state in this partition (DescribeProducers). */
+  activeProducers(): ActiveProducer[] {
+    return [...this.#producers.producers()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.lastSeq,
+      lastTimestamp: e.lastTimestamp,
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: e.currentTxnFirstOffset,
+    }));
+  }
+
   /** Runs `fn` after any maintenance in progress (retention, DeleteRecords, compaction, close). */
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const prev = this.#lock;
@@ -322,6 +437,7 @@ export class PartitionLog {
     return this.#exclusive(async () => {
       this.#check();
       const result: RetentionResult = { deleted: [], deletedBytes: 0, logStartOffset: this.#logStartOffset };
+      this.#producers.removeExpired(now, this.#config.producerIdExpirationMs);
       for (const reason of retentionRules(this.#config)) {
         const n = deletablePrefix(this.#segments.all, reason, this.#config, now, this.#logStartOffset);
         if (n === 0) continue;
@@ -340,7 +456,9 @@ export class PartitionLog {
     try {
       const removed = this.#segments.removePrefix(n, this.#config.fileDeleteDelayMs);
       this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments.first.baseOffset);
-      return await removed;
+      const victims = await removed;
+      pruneSnapshots(this.#fs, this.dir, this.#segments.first.baseOffset);
+      return victims;
     } catch (err) {
       throw this.#fail(err);
     }
@@ -405,6 +523,7 @@ export class PartitionLog {
         this.#segments.active.seal();
         for (const s of this.#segments.all) await s.persistIndexes(true);
         await this.#persistCheckpoint(this.logEndOffset);
+        await writeSnapshot(this.#fs, this.dir, this.logEndOffset, this.#producers.snapshot());
         this.#fs.close(this.#fs.open(join(this.dir, CLEAN_SHUTDOWN_FILE), 'create'));
         await this.#fs.fsyncDir(this.dir);
       } catch (err) {

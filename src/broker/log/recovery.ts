@@ -177,13 +177,13 @@ function resolveLeftovers(env: SegmentEnv, now: number, report: RecoveryReport):
     swap.close();
     for (const old of regular) {
       if (old < base || old >= end) continue;
-      for (const kind of ['log', 'index', 'timeindex'] as const) {
+      for (const kind of ['log', 'index', 'timeindex', 'txnindex'] as const) {
         const path = segmentFilePath(dir, old, kind);
         if (fs.exists(path)) fs.unlink(path);
       }
       regular.delete(old);
     }
-    for (const kind of ['index', 'timeindex', 'log'] as const) {
+    for (const kind of ['index', 'timeindex', 'txnindex', 'log'] as const) {
       const from = segmentFilePath(dir, base, kind, '.swap');
       if (fs.exists(from)) fs.rename(from, segmentFilePath(dir, base, kind));
     }

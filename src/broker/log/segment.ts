@@ -16,6 +16,7 @@ import { type Fd, type LogFs, readWholeFile } from './fs.ts';
 import { OFFSET_ENTRY_SIZE, OffsetIndex } from './offset-index.ts';
 import { type ScanEnd, type ScannedBatch, type ScanOptions, scanBatches } from './scanner.ts';
 import { TIME_ENTRY_SIZE, TimeIndex } from './time-index.ts';
+import { type AbortedTxn, TxnIndex } from './txn-index.ts';
 
 /** What a segment needs from its log. */
 export interface SegmentEnv {
@@ -34,7 +35,7 @@ export interface SegmentRecovery {
 }
 
 // Renames move the log file last: a `.log.swap` is the commit point of a compaction.
-const KINDS: SegmentFileKind[] = ['index', 'timeindex', 'log'];
+const KINDS: SegmentFileKind[] = ['index', 'timeindex', 'txnindex', 'log'];
 const FIND_CHUNK = 16 * 1024;
 
 export class Segment {
@@ -59,6 +60,7 @@ export class Segment {
   #hints = new Map<number, number>();
   #syncing = 0;
   #retired = false;
+  #txnIndex: TxnIndex;
 
   private constructor(env: SegmentEnv, baseOffset: number, fd: Fd, size: number, state: SegmentFileState, now: number) {
     this.#env = env;
@@ -71,12 +73,14 @@ export class Segment {
     const c = env.config();
     this.#offsetIndex = new OffsetIndex(baseOffset, Math.floor(c.segmentIndexBytes / OFFSET_ENTRY_SIZE));
     this.#timeIndex = new TimeIndex(baseOffset, Math.floor(c.segmentIndexBytes / TIME_ENTRY_SIZE));
+    this.#txnIndex = new TxnIndex(env.fs, () => this.path('txnindex'));
   }
 
   /** A new, empty segment (its `.log` file is created, truncating any leftover). */
   static create(env: SegmentEnv, baseOffset: number, now: number, state: SegmentFileState = ''): Segment {
     const fd = env.fs.open(segmentFilePath(env.dir, baseOffset, 'log', state), 'create');
     const seg = new Segment(env, baseOffset, fd, 0, state, now);
+    seg.#txnIndex.replace([]); // a leftover of an earlier segment at this offset is not ours
     seg.#loaded = true;
     seg.#dirty = true;
     return seg;
@@ -338,13 +342,35 @@ export class Segment {
     this.#syncing++;
     this.#dirty = false;
     try {
-      await this.#env.fs.fsync(this.#fd);
+      await Promise.all([this.#env.fs.fsync(this.#fd), this.#txnIndex.fsync()]);
     } catch (err) {
       this.#dirty = true;
       throw err;
     } finally {
       if (--this.#syncing === 0 && this.#retired) this.#closeFd();
     }
+  }
+
+  /** Aborted transactions whose ABORT marker is in this segment, in marker order. */
+  abortedTxns(): readonly AbortedTxn[] {
+    return this.#txnIndex.entries();
+  }
+
+  /** Records an aborted transaction whose marker was just appended here (durable with the next fsync). */
+  appendAbortedTxn(txn: AbortedTxn): void {
+    this.#txnIndex.append(txn);
+    this.#dirty = true;
+  }
+
+  /** Replaces the aborted-transaction entries (compaction's cleaned segments, recovery). */
+  replaceAbortedTxns(txns: readonly AbortedTxn[]): void {
+    this.#txnIndex.replace(txns);
+    this.#dirty = true;
+  }
+
+  /** Drops the aborted-transaction entries whose marker is at or past `offset` (recovery rebuilds them). */
+  truncateAbortedTxns(offset: number): void {
+    this.#txnIndex.truncateFrom(offset);
   }
 
   /** Renames every file of the segment to carry `state` (e.g. `.deleted`). */

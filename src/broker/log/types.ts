@@ -32,6 +32,19 @@ export interface AppendResult {
   recordCount: number;
   /** For the Produce response (v5+). */
   logStartOffset: number;
+  /** True when the batch repeated one already written: nothing was appended, the offsets are the original ones. */
+  duplicate?: boolean;
+}
+
+/** A producer with state in a partition (DescribeProducers). */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** -1 when no transaction is open. */
+  currentTxnStartOffset: number;
 }
 
 /** Options for `PartitionLog.read`. */

@@ -25,19 +25,15 @@ export function startCommand(): Command {
         process.stderr.write(`tributary start: ${(err as Error).message}\n`);
         process.exit(2);
       }
-      let platform: Awaited<ReturnType<typeof startPlatform>>;
-      try {
-        platform = await startPlatform(cfg);
-      } catch (err) {
-        process.stderr.write(`tributary start: ${(err as Error).message}\n`);
-        process.exit(1);
-      }
-      for (const line of platform.endpoints) process.stdout.write(`${line}\n`);
+      // Signal handlers go in before anything is printed: a supervisor may
+      // send SIGTERM as soon as it reads the endpoint line.
+      let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`received ${signal}, stopping\n`);
+        if (!platform) return; // still starting: stops right after startup
         platform.close().then(
           () => process.exit(0),
           (err) => {
@@ -48,5 +44,16 @@ export function startCommand(): Command {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+      try {
+        platform = await startPlatform(cfg);
+      } catch (err) {
+        process.stderr.write(`tributary start: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      for (const line of platform.endpoints) process.stdout.write(`${line}\n`);
+      if (stopping) {
+        stopping = false;
+        stop('a signal during startup');
+      }
     });
 }

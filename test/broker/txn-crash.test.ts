@@ -1,0 +1,123 @@
+/**
+ * kill -9 in the middle of a transaction: a broker child process is killed
+ * while a kafkajs transaction is open. After the restart the coordinator
+ * reloads `__transaction_state`, the open transaction times out and is
+ * aborted (the LSO moves past it), no read_committed reader ever sees its
+ * records, the transaction committed before stays, and an idempotent
+ * producer's retry of a batch written before the kill is still recognised.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { ErrorCode } from '../../src/protocol/index.ts';
+import { startChildBroker, waitExit } from '../helpers/child-broker.ts';
+import { exec } from '../helpers/exec.ts';
+import { RawConnection } from '../helpers/raw-client.ts';
+import { batch, txnClient } from './txn-wire.ts';
+
+const ARGS = [
+  '--broker-config',
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms=200',
+  '--broker-config',
+  'transaction.state.log.num.partitions=2',
+];
+
+async function kcat(bootstrap: string, topic: string, isolation: string): Promise<string[]> {
+  const r = await exec('kcat', [
+    '-b',
+    bootstrap,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-X',
+    `isolation.level=${isolation}`,
+    '-f',
+    '%s\\n',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.toString().split('\n').filter(Boolean);
+}
+
+test('kill -9 mid-transaction: aborted on timeout after restart, committed data and dedup state kept', {
+  timeout: 90_000,
+}, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-txn-crash-'));
+  const topic = 'txn-crash';
+
+  let broker = await startChildBroker(dataDir, ARGS);
+  let conn = await RawConnection.open(broker.port);
+  t.after(async () => {
+    conn.close();
+    broker.proc.kill('SIGKILL');
+    await waitExit(broker.proc);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  await admin.disconnect();
+
+  let c = txnClient(conn);
+  const idem = await c.initProducerId(null);
+  const idemBatch = batch(['idem-0'], { id: idem.producerId, epoch: 0, seq: 0 });
+  const written = await c.produce(topic, 0, Buffer.from(idemBatch));
+  assert.equal(written.errorCode, ErrorCode.NONE);
+
+  const producer = kafka.producer({
+    transactionalId: 'crash-tx',
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 1500,
+  });
+  await producer.connect();
+  const done = await producer.transaction();
+  await done.send({ topic, acks: -1, messages: [{ value: 'committed-1' }, { value: 'committed-2' }] });
+  await done.commit();
+  const open = await producer.transaction();
+  await open.send({ topic, acks: -1, messages: [{ value: 'in-flight-1' }, { value: 'in-flight-2' }] });
+  broker.proc.kill('SIGKILL');
+  await waitExit(broker.proc);
+  conn.close();
+  await producer.disconnect().catch(() => {});
+
+  broker = await startChildBroker(dataDir, ARGS);
+  conn = await RawConnection.open(broker.port);
+  c = txnClient(conn);
+  const hw = await c.listOffset(topic, 0, false);
+  assert.equal(hw, 6n, 'idem-0, committed-1, committed-2, COMMIT, in-flight-1, in-flight-2 survived');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const d = await c.describe('crash-tx');
+    if (d.errorCode === ErrorCode.NONE && d.transactionState === 'CompleteAbort') break;
+    assert.ok(Date.now() < deadline, `transaction aborted after the restart (state ${d.transactionState})`);
+    assert.equal(await c.listOffset(topic, 0, true), 4n, 'the open transaction holds the LSO back');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await c.listOffset(topic, 0, true), 7n, 'the LSO passed the ABORT marker');
+  assert.deepEqual(await kcat(broker.bootstrap, topic, 'read_committed'), ['idem-0', 'committed-1', 'committed-2']);
+  assert.deepEqual(await kcat(broker.bootstrap, topic, 'read_uncommitted'), [
+    'idem-0',
+    'committed-1',
+    'committed-2',
+    'in-flight-1',
+    'in-flight-2',
+  ]);
+
+  const retry = await c.produce(topic, 0, Buffer.from(idemBatch));
+  assert.deepEqual([retry.errorCode, retry.baseOffset], [ErrorCode.NONE, 0n], 'the retry is a duplicate');
+  const next = await c.produce(topic, 0, batch(['idem-1'], { id: idem.producerId, epoch: 0, seq: 1 }));
+  assert.deepEqual([next.errorCode, next.baseOffset], [ErrorCode.NONE, 7n]);
+  const gap = await c.produce(topic, 0, batch(['idem-3'], { id: idem.producerId, epoch: 0, seq: 3 }));
+  assert.equal(gap.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+
+  broker.proc.kill('SIGTERM');
+  assert.equal(await waitExit(broker.proc), 0);
+});
