@@ -23,8 +23,12 @@ function walk(dir) {
   return out;
 }
 
-function run(cmd, argv) {
-  const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit' });
+function run(cmd, argv, timeoutMs = 0) {
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT') {
+    console.error(`\n${cmd} ${argv.slice(0, 3).join(' ')} ... ran past ${timeoutMs / 60000} minutes and was stopped`);
+    process.exit(1);
+  }
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -42,11 +46,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-run(process.execPath, [
-  '--import',
-  'tsx',
-  '--test',
-  `--test-concurrency=${concurrency}`,
-  '--test-reporter=spec',
-  ...files,
-]);
+run(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    // a hung test fails after this long instead of stalling CI
+    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 180000}`,
+    ...files,
+  ],
+  Number(process.env.TEST_SUITE_TIMEOUT_MS ?? 25 * 60 * 1000),
+);

@@ -66,6 +66,7 @@ describe('group protocol on the wire', async () => {
       const r = await admin.request(10, v, { key: 'some-group', keyType: v === 0 ? 0 : 1 });
       assert.equal(r.errorCode, E.NONE, `v${v}`);
       assert.deepEqual([r.nodeId, r.host, r.port], [1, '127.0.0.1', tb.port], `v${v}`);
+      if (v >= 1) assert.equal(r.errorMessage, 'NONE', 'Kafka sends Errors.NONE.message()');
     }
     for (const v of [4, 5, 6]) {
       const r = await admin.request(10, v, { keyType: 0, coordinatorKeys: ['a', 'b', ''] });
@@ -321,6 +322,30 @@ describe('group protocol on the wire', async () => {
     // a join with a member id that is not the instance's current one is fenced
     const stale = await restarted.join({ groupInstanceId: 'inst-1' });
     assert.equal(stale.errorCode, E.FENCED_INSTANCE_ID);
+  });
+
+  test('a JoinGroup retried on another connection answers the superseded one (REBALANCE_IN_PROGRESS)', async () => {
+    const g = topicName('g');
+    const [m1, m2] = (await form(g, [range(), range()])) as [Member, Member];
+    const m3 = await member(g);
+    const j3 = m3.join();
+    await waitFor(async () => (await describeGroup(admin, g)).groupState === 'PreparingRebalance');
+    const first = m2.join();
+    await sleep(50);
+    const retry = await RawConnection.open(tb.port);
+    conns.push(retry);
+    const again = retry.request(11, 9, {
+      groupId: g,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 3000,
+      memberId: m2.memberId,
+      protocolType: 'consumer',
+      protocols: range(),
+    });
+    assert.equal((await first).errorCode, E.REBALANCE_IN_PROGRESS);
+    await m1.join();
+    const [r2, r3] = await Promise.all([again, j3]);
+    assert.deepEqual([r2.errorCode, r3.errorCode, r2.generationId], [0, 0, m1.generationId]);
   });
 
   test('LeaveGroup v3+ removes a batch of members, by member id or by group.instance.id', async () => {

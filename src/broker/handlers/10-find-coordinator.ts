@@ -25,12 +25,12 @@ async function lookup(broker: Broker, keyType: number): Promise<Input<FindCoordi
       errorMessage: `Unsupported coordinator key type ${keyType}`,
     };
   }
-  if (keyType === GROUP) {
-    try {
-      await broker.groups.ensureOffsetsTopic();
-    } catch (err) {
-      return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: toKafkaError(err).errorMessage };
-    }
+  try {
+    // like Kafka, the coordinator's internal topic is created on first lookup
+    if (keyType === GROUP) await broker.groups.ensureOffsetsTopic();
+    else await broker.txns.ensureStateTopic();
+  } catch (err) {
+    return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: toKafkaError(err).errorMessage };
   }
   return {
     nodeId: broker.nodeId,
