@@ -140,14 +140,23 @@ export class OffsetApis {
     return ErrorCode.NONE;
   }
 
-  /** Appends a partition's records, applies them, and waits until they are on disk. */
+  /**
+   * Appends a partition's records and applies them. The answer does not wait
+   * for fsync (Kafka does not fsync offset commits either; a commit lost to a
+   * power cut means redelivery, which consumers already handle): the flush
+   * runs in the background, shared with concurrent commits, so the records
+   * reach the disk promptly without an fsync on every consumer's delivery path.
+   * A process crash loses nothing: the bytes are in the OS page cache.
+   */
   async #write(partition: number, w: Write, txn?: TxnTag): Promise<void> {
     if (w.records.length === 0) return;
     const offsets = this.#h.topic.append(partition, w.records, txn);
     w.apply.forEach((apply, i) => {
       apply(offsets[i] as number);
     });
-    await this.#h.topic.flush(partition);
+    this.#h.topic.flush(partition).catch(() => {
+      // the log goes offline on a failed fsync; later writes answer NOT_COORDINATOR
+    });
   }
 
   #writesByPartition(): { get(groupId: string): Write; all: Map<number, Write> } {
