@@ -13,9 +13,13 @@
  *   and groups left Empty without offsets are deleted.
  * - The rebalance protocol itself is in classic-protocol.ts, offsets APIs in
  *   offset-apis.ts.
+ * - KIP-848 consumer groups (ConsumerGroupHeartbeat) live next to classic
+ *   groups, in memory only (consumer-group-protocol.ts); one id is either
+ *   kind. Their offsets are stored as for classic groups.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+import type { ConsumerGroupHeartbeatRequest } from '../../protocol/index.ts';
 import type { Broker } from '../broker.ts';
 import {
   ClassicGroup,
@@ -27,7 +31,16 @@ import {
 } from './classic-group.ts';
 import { ClassicProtocol, type JoinRequest, type LeavingMember, type SyncRequest } from './classic-protocol.ts';
 import { type GroupConfig, readGroupConfig } from './config.ts';
-import { OffsetApis, type TxnOffsetCommit, type TxnOffsetResult } from './offset-apis.ts';
+import type { ConsumerGroup } from './consumer-group.ts';
+import { GroupOffsetApis } from './consumer-group-offsets.ts';
+import {
+  type ConsumerGroupConfig,
+  ConsumerGroupProtocol,
+  type HeartbeatContext,
+  type HeartbeatResult,
+  readConsumerGroupConfig,
+} from './consumer-group-protocol.ts';
+import type { TxnOffsetCommit, TxnOffsetResult } from './offset-apis.ts';
 import { OffsetStore } from './offset-store.ts';
 import { type CoordinatorRecord, type LoadedEntry, OffsetsTopic } from './offsets-topic.ts';
 import {
@@ -81,7 +94,10 @@ export class GroupCoordinator {
   readonly #groups = new Map<string, ClassicGroup>();
   readonly #offsets = new OffsetStore();
   readonly #protocol: ClassicProtocol;
-  readonly #offsetApis: OffsetApis;
+  readonly #offsetApis: GroupOffsetApis;
+  readonly consumerConfig: ConsumerGroupConfig;
+  readonly #consumerGroups = new Map<string, ConsumerGroup>();
+  readonly #consumer: ConsumerGroupProtocol;
   readonly #background = new Set<Promise<unknown>>();
   readonly #watched = new WeakSet<AbortSignal>();
   #loading: Promise<void> | null = null;
@@ -103,18 +119,32 @@ export class GroupCoordinator {
       createGroup: (id) => this.#createGroup(id),
       storeGroup: (group, assignment) => this.#storeGroup(group, assignment),
     });
-    this.#offsetApis = new OffsetApis({
-      config: this.config,
-      topic: this.#topic,
-      offsets: this.#offsets,
-      protocol: this.#protocol,
-      groups: this.#groups,
-      createGroup: (id) => this.#createGroup(id),
-      removeGroup: (id) => this.#removeGroup(id),
-      status: (id, allowEmpty) => this.status(id, allowEmpty),
-      tombstoneGroup: (id) => ({ key: groupMetadataKey(id), value: null }),
-      loaded: () => this.loaded(),
+    this.consumerConfig = readConsumerGroupConfig((name, fallback) => broker.brokerConfig(name, fallback));
+    this.#consumer = new ConsumerGroupProtocol({
+      config: this.consumerConfig,
+      timers: this.timers,
+      groups: this.#consumerGroups,
+      topics: () => broker.metadata.topicsByName.values(),
+      classicInUse: (id) => {
+        const g = this.#groups.get(id);
+        return g !== undefined && !g.is('Empty') && !g.is('Dead');
+      },
     });
+    this.#offsetApis = new GroupOffsetApis(
+      {
+        config: this.config,
+        topic: this.#topic,
+        offsets: this.#offsets,
+        protocol: this.#protocol,
+        groups: this.#groups,
+        createGroup: (id) => this.#createGroup(id),
+        removeGroup: (id) => this.#removeGroup(id),
+        status: (id, allowEmpty) => this.status(id, allowEmpty),
+        tombstoneGroup: (id) => ({ key: groupMetadataKey(id), value: null }),
+        loaded: () => this.loaded(),
+      },
+      this.#consumerGroups,
+    );
   }
 
   /** Starts the coordinator; groups and offsets load from `__consumer_offsets` in the background. */
@@ -140,6 +170,7 @@ export class GroupCoordinator {
   reload(gate?: Promise<void>): Promise<void> {
     for (const g of this.#groups.values()) if (!g.is('Dead')) this.#protocol.unload(g, ErrorCode.NOT_COORDINATOR);
     this.#groups.clear();
+    this.#consumerGroups.clear();
     this.#offsets.clear();
     this.timers.reset();
     this.#loading = this.#load(gate);
@@ -323,6 +354,12 @@ export class GroupCoordinator {
       return joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     if (this.#loading) return joinError('', ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    const cg = this.#consumerGroups.get(req.groupId);
+    if (cg) {
+      // classic members cannot join a consumer group in use; an empty one gives way
+      if (cg.members.size > 0) return joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      this.#consumerGroups.delete(req.groupId);
+    }
     return this.#protocol.join(req);
   }
 
@@ -368,7 +405,13 @@ export class GroupCoordinator {
     const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
     const types = new Set(typesFilter.map((s) => s.trim().toLowerCase()));
     const groups: ListedGroup[] = [];
+    for (const g of this.#consumerGroups.values()) {
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('consumer')) continue;
+      groups.push({ groupId: g.groupId, protocolType: 'consumer', groupState: g.state, groupType: 'consumer' });
+    }
     for (const g of this.#groups.values()) {
+      if (this.#consumerGroups.has(g.groupId)) continue;
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
       if (types.size > 0 && !types.has('classic')) continue;
       groups.push({
@@ -395,7 +438,8 @@ export class GroupCoordinator {
       const error = this.status(groupId, true);
       if (error !== ErrorCode.NONE) return { ...base, errorCode: error };
       const ops = includeAuthorizedOperations ? GROUP_OPS : NOT_REQUESTED;
-      const g = this.#groups.get(groupId);
+      // DescribeGroups describes classic groups only: a consumer group is reported Dead, as Kafka does
+      const g = this.#consumerGroups.has(groupId) ? undefined : this.#groups.get(groupId);
       if (!g || g.is('Dead'))
         return { ...base, errorCode: ErrorCode.NONE, groupState: 'Dead', authorizedOperations: ops };
       const stable = g.is('Stable');
@@ -419,14 +463,70 @@ export class GroupCoordinator {
   }
 
   /** DeleteGroups: only Empty groups; their offsets go with them. */
-  deleteGroups(groupIds: readonly string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
-    return this.#offsetApis.deleteGroups(groupIds);
+  async deleteGroups(groupIds: readonly string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    const done = new Map<string, number>();
+    for (const id of groupIds) {
+      const cg = this.#consumerGroups.get(id);
+      if (!cg || this.status(id) !== ErrorCode.NONE) continue;
+      if (cg.members.size > 0) done.set(id, ErrorCode.NON_EMPTY_GROUP);
+      else {
+        this.#consumerGroups.delete(id);
+        // without offsets there is no classic record to delete
+        if (!this.#groups.has(id)) done.set(id, ErrorCode.NONE);
+      }
+    }
+    const rest = await this.#offsetApis.deleteGroups(groupIds.filter((id) => !done.has(id)));
+    const byId = new Map(rest.map((r) => [r.groupId, r.errorCode]));
+    return groupIds.map((groupId) => ({ groupId, errorCode: done.get(groupId) ?? byId.get(groupId) ?? 0 }));
+  }
+
+  // ---- KIP-848 consumer groups ------------------------------------------------
+
+  /** ConsumerGroupHeartbeat. */
+  consumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): HeartbeatResult {
+    const error = this.status(req.groupId, true);
+    if (error !== ErrorCode.NONE) {
+      return {
+        errorCode: error,
+        errorMessage: null,
+        memberId: null,
+        memberEpoch: 0,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
+    }
+    return this.#consumer.heartbeat(req, ctx);
+  }
+
+  /** ConsumerGroupDescribe for each id. */
+  consumerGroupDescribe(
+    groupIds: readonly string[],
+    includeAuthorizedOperations: boolean,
+  ): Array<ReturnType<ConsumerGroupProtocol['describe']> & { authorizedOperations: number }> {
+    const ops = includeAuthorizedOperations ? GROUP_OPS : NOT_REQUESTED;
+    return groupIds.map((groupId) => {
+      const error = this.status(groupId);
+      if (error !== ErrorCode.NONE) {
+        return {
+          errorCode: error,
+          errorMessage: null,
+          groupId,
+          groupState: '',
+          groupEpoch: 0,
+          assignmentEpoch: 0,
+          assignorName: '',
+          members: [],
+          authorizedOperations: ops,
+        };
+      }
+      return { ...this.#consumer.describe(groupId), authorizedOperations: ops };
+    });
   }
 
   // ---- offsets ----------------------------------------------------------------
 
   /** The offsets APIs (OffsetCommit, OffsetFetch, OffsetDelete). */
-  get offsets(): OffsetApis {
+  get offsets(): GroupOffsetApis {
     return this.#offsetApis;
   }
 

@@ -23,7 +23,11 @@ export default defineHandler({
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
-        groups: req.groups.map((g) => ({ groupId: g.groupId, ...offsets.fetch(g.groupId, g.topics, requireStable) })),
+        groups: req.groups.map((g) => ({
+          groupId: g.groupId,
+          // v9+: a consumer-group member names itself (checked against its epoch)
+          ...offsets.fetch(g.groupId, g.topics, requireStable, v >= 9 ? g : undefined),
+        })),
       };
     }
     const topics = v >= 2 ? req.topics : (req.topics ?? []);

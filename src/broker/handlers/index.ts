@@ -36,6 +36,8 @@ import describeCluster from './60-describe-cluster.ts';
 import describeProducers from './61-describe-producers.ts';
 import describeTransactions from './65-describe-transactions.ts';
 import listTransactions from './66-list-transactions.ts';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.ts';
+import consumerGroupDescribe from './69-consumer-group-describe.ts';
 import { lookupHandler, registerHandlers } from './registry.ts';
 
 registerHandlers([
@@ -73,6 +75,8 @@ registerHandlers([
   describeProducers,
   describeTransactions,
   listTransactions,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ] as Handler[]);
 
 /** The handler serving an API key, if any. */
