@@ -7,8 +7,16 @@
  * record, which the coordinator never shows next to the consumer group).
  * OffsetDelete keeps the offsets of topics a member subscribes to
  * (GROUP_SUBSCRIBED_TO_TOPIC).
+ *
+ * Expiry follows the consumer group, not that hidden classic record (Kafka's
+ * ConsumerGroup.offsetExpirationCondition and isSubscribedToTopic): while the
+ * group has members, offsets of subscribed topics never expire and the others
+ * expire by their commit time; once it is Empty, every offset expires
+ * offsets.retention.ms after the group became Empty (or after its commit, if
+ * later).
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+import type { ClassicGroup } from './classic-group.ts';
 import type { ConsumerGroup } from './consumer-group.ts';
 import {
   type FetchedOffsets,
@@ -19,6 +27,7 @@ import {
   type TxnOffsetCommit,
   type TxnOffsetResult,
 } from './offset-apis.ts';
+import type { StoredOffset } from './offset-store.ts';
 
 /** A member naming itself in OffsetFetch v9+. */
 export interface FetchingMember {
@@ -69,7 +78,7 @@ export class GroupOffsetApis extends OffsetApis {
   ): Promise<{ errorCode: number; topics: PartitionErrors }> {
     const g = this.#consumerGroups.get(groupId);
     if (!g || g.members.size === 0) return super.delete(groupId, topics);
-    const subscribed = g.subscribedTopicNames();
+    const subscribed = new Set(topics.map((t) => t.name).filter((name) => g.isSubscribedToTopic(name)));
     const free = topics.filter((t) => !subscribed.has(t.name));
     const r = free.length > 0 ? await super.delete(groupId, free) : { errorCode: ErrorCode.NONE, topics: [] };
     if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) return r;
@@ -88,6 +97,19 @@ export class GroupOffsetApis extends OffsetApis {
           },
       ),
     };
+  }
+
+  protected override expiryBase(group: ClassicGroup): ((o: StoredOffset) => number) | null {
+    const g = this.#consumerGroups.get(group.groupId);
+    if (!g) return super.expiryBase(group);
+    if (g.members.size > 0) return (o) => o.commitTimestamp;
+    const since = g.emptySince;
+    return (o) => (since === null ? o.commitTimestamp : Math.max(since, o.commitTimestamp));
+  }
+
+  protected override isSubscribed(group: ClassicGroup, topic: string): boolean {
+    const g = this.#consumerGroups.get(group.groupId);
+    return g ? g.isSubscribedToTopic(topic) : super.isSubscribed(group, topic);
   }
 
   override async stageTxnOffsets(c: TxnOffsetCommit): Promise<TxnOffsetResult[]> {

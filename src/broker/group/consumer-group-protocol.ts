@@ -11,8 +11,10 @@
  *   assignor (the one most members ask for, else the first configured).
  * - Members miss their session (`group.consumer.session.timeout.ms`) or take
  *   longer than their rebalance timeout to revoke: they are removed.
- * - Groups are not written to `__consumer_offsets`: after a restart members
- *   get UNKNOWN_MEMBER_ID / GROUP_ID_NOT_FOUND and rejoin with epoch 0.
+ * - Every change is reported to the host (`changed`), which writes the
+ *   group's records to `__consumer_offsets`; after a restart `restore` picks
+ *   the replayed groups up, so members go on with their ids and epochs (and
+ *   those that do not heartbeat are removed after their session timeout).
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
@@ -68,6 +70,8 @@ export interface ConsumerProtocolHost {
   topics(): Iterable<TopicMeta>;
   /** Whether a classic group with members (or rebalancing) has this id. */
   classicInUse(groupId: string): boolean;
+  /** Called after the group may have changed (to persist it). */
+  changed?(groupId: string): void;
 }
 
 /** A heartbeat's answer. */
@@ -102,6 +106,7 @@ export class ConsumerGroupProtocol {
     try {
       return this.#heartbeat(req, ctx);
     } catch (err) {
+      if (this.#h.groups.has(req.groupId)) this.#h.changed?.(req.groupId);
       if (!(err instanceof KafkaError)) throw err;
       return {
         errorCode: err.code,
@@ -197,6 +202,7 @@ export class ConsumerGroupProtocol {
     g.reconcile(m, owned);
     this.#scheduleTimeouts(g, m);
     const changed = before !== [...m.assigned].sort().join(',');
+    this.#h.changed?.(g.groupId);
     const full =
       req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && owned !== null);
     return {
@@ -325,6 +331,7 @@ export class ConsumerGroupProtocol {
       // keeps its assignment until it comes back or its session expires
       m.memberEpoch = STATIC_LEAVE_EPOCH;
       this.#h.timers.cancel(this.#key(g, m, 'rebalance'));
+      this.#h.changed?.(g.groupId);
       return result;
     }
     this.removeMember(g, m.memberId);
@@ -337,6 +344,20 @@ export class ConsumerGroupProtocol {
     this.#forget(g, memberId);
     g.groupEpoch++;
     this.#computeTarget(g);
+    this.#h.changed?.(g.groupId);
+  }
+
+  /**
+   * Takes up a group replayed from `__consumer_offsets`: the topic metadata
+   * it was assigned against is taken to be today's (not stored), and every
+   * member must heartbeat within its session timeout (and finish a pending
+   * revocation within its rebalance timeout) or is removed.
+   */
+  restore(g: ConsumerGroup, now: number): void {
+    g.metadataSignature = this.#signature(g);
+    g.assignorName = this.#preferredAssignor(g);
+    if (g.members.size === 0) g.emptySince ??= now;
+    for (const m of g.members.values()) this.#scheduleTimeouts(g, m);
   }
 
   #forget(g: ConsumerGroup, memberId: string): void {

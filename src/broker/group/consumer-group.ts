@@ -82,6 +82,8 @@ export class ConsumerGroup {
   metadataSignature = '';
   /** The assignor used for the current target. */
   assignorName = '';
+  /** When the group last became Empty (its offsets' retention counts from then), null while it has members. */
+  emptySince: number | null = null;
 
   constructor(groupId: string) {
     this.groupId = groupId;
@@ -110,6 +112,7 @@ export class ConsumerGroup {
   /** Adds or replaces a member. */
   add(m: ConsumerMember): void {
     this.members.set(m.memberId, m);
+    this.emptySince = null;
     if (m.instanceId !== null) this.staticMembers.set(m.instanceId, m.memberId);
   }
 
@@ -123,6 +126,26 @@ export class ConsumerGroup {
     if (m.instanceId !== null && this.staticMembers.get(m.instanceId) === memberId) {
       this.staticMembers.delete(m.instanceId);
     }
+    if (this.members.size === 0) this.emptySince = Date.now();
+  }
+
+  /**
+   * Whether a member subscribes to the topic, by name or regex (Kafka's
+   * ConsumerGroup.isSubscribedToTopic): its offsets are in use and neither
+   * expire nor can be deleted.
+   */
+  isSubscribedToTopic(topic: string): boolean {
+    for (const m of this.members.values()) {
+      if (m.subscribedTopicNames.includes(topic)) return true;
+      if (m.subscribedTopicRegex !== null && !topic.startsWith('__')) {
+        try {
+          if (new RegExp(`^(?:${m.subscribedTopicRegex})$`).test(topic)) return true;
+        } catch {
+          // an invalid regex subscribes to nothing
+        }
+      }
+    }
+    return false;
   }
 
   /** Every topic name some member subscribes to by name. */

@@ -14,8 +14,13 @@
  * - The rebalance protocol itself is in classic-protocol.ts, offsets APIs in
  *   offset-apis.ts.
  * - KIP-848 consumer groups (ConsumerGroupHeartbeat) live next to classic
- *   groups, in memory only (consumer-group-protocol.ts); one id is either
- *   kind. Their offsets are stored as for classic groups.
+ *   groups (consumer-group-protocol.ts); one id is either kind. Their epoch,
+ *   members, target and current assignments are written as Kafka's
+ *   ConsumerGroup* records when they change (consumer-group-records.ts,
+ *   flushed in the background like offset commits) and replayed on load;
+ *   tombstones follow removed members and deleted groups. Their offsets are
+ *   stored as for classic groups, and an Empty consumer group without offsets
+ *   is deleted by the expiration pass.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
@@ -31,7 +36,7 @@ import {
 } from './classic-group.ts';
 import { ClassicProtocol, type JoinRequest, type LeavingMember, type SyncRequest } from './classic-protocol.ts';
 import { type GroupConfig, readGroupConfig } from './config.ts';
-import type { ConsumerGroup } from './consumer-group.ts';
+import { ConsumerGroup, ConsumerMember } from './consumer-group.ts';
 import { GroupOffsetApis } from './consumer-group-offsets.ts';
 import {
   type ConsumerGroupConfig,
@@ -40,6 +45,23 @@ import {
   type HeartbeatResult,
   readConsumerGroupConfig,
 } from './consumer-group-protocol.ts';
+import {
+  type ConsumerGroupRecordKey,
+  consumerGroupMetadataKey,
+  currentAssignmentKey,
+  decodeConsumerGroupKey,
+  decodeCurrentAssignmentValue,
+  decodeEpochValue,
+  decodeMemberMetadataValue,
+  decodeTargetMemberValue,
+  encodeCurrentAssignmentValue,
+  encodeEpochValue,
+  encodeMemberMetadataValue,
+  encodeTargetMemberValue,
+  memberMetadataKey,
+  targetAssignmentMemberKey,
+  targetAssignmentMetadataKey,
+} from './consumer-group-records.ts';
 import type { TxnOffsetCommit, TxnOffsetResult } from './offset-apis.ts';
 import { OffsetStore } from './offset-store.ts';
 import { type CoordinatorRecord, type LoadedEntry, OffsetsTopic } from './offsets-topic.ts';
@@ -85,6 +107,20 @@ export interface DescribedGroup {
   authorizedOperations: number;
 }
 
+/** The values last written for a member of a consumer group (null: none). */
+interface PersistedMember {
+  meta: Buffer | null;
+  target: Buffer | null;
+  current: Buffer | null;
+}
+
+/** The values last written for a consumer group. */
+interface PersistedConsumerGroup {
+  epoch: Buffer | null;
+  targetEpoch: Buffer | null;
+  members: Map<string, PersistedMember>;
+}
+
 /** Coordinates every consumer group of this broker. */
 export class GroupCoordinator {
   readonly config: GroupConfig;
@@ -98,6 +134,10 @@ export class GroupCoordinator {
   readonly consumerConfig: ConsumerGroupConfig;
   readonly #consumerGroups = new Map<string, ConsumerGroup>();
   readonly #consumer: ConsumerGroupProtocol;
+  /** What `__consumer_offsets` holds for each consumer group (to write only changes). */
+  readonly #persisted = new Map<string, PersistedConsumerGroup>();
+  /** Consumer groups changed since their records were last written. */
+  readonly #dirty = new Set<string>();
   readonly #background = new Set<Promise<unknown>>();
   readonly #watched = new WeakSet<AbortSignal>();
   #loading: Promise<void> | null = null;
@@ -129,6 +169,7 @@ export class GroupCoordinator {
         const g = this.#groups.get(id);
         return g !== undefined && !g.is('Empty') && !g.is('Dead');
       },
+      changed: (id) => this.#consumerChanged(id),
     });
     this.#offsetApis = new GroupOffsetApis(
       {
@@ -171,6 +212,8 @@ export class GroupCoordinator {
     for (const g of this.#groups.values()) if (!g.is('Dead')) this.#protocol.unload(g, ErrorCode.NOT_COORDINATOR);
     this.#groups.clear();
     this.#consumerGroups.clear();
+    this.#persisted.clear();
+    this.#dirty.clear();
     this.#offsets.clear();
     this.timers.reset();
     this.#loading = this.#load(gate);
@@ -193,6 +236,8 @@ export class GroupCoordinator {
         g.subscribedTopics = g.computeSubscribedTopics();
         this.#protocol.onLoaded(g);
       }
+      const now = Date.now();
+      for (const g of this.#consumerGroups.values()) this.#consumer.restore(g, now);
       this.logger.info({ groups: this.#groups.size, ms: Date.now() - started }, 'loaded consumer groups and offsets');
     } catch (err) {
       this.logger.error({ err }, 'loading __consumer_offsets failed');
@@ -217,10 +262,205 @@ export class GroupCoordinator {
       } else if (key.type === 'group') {
         if (e.value) this.#groups.set(key.group, this.#groupFromRecord(key.group, decodeGroupMetadataValue(e.value)));
         else this.#removeGroup(key.group);
+      } else {
+        const cgKey = decodeConsumerGroupKey(e.key);
+        if (cgKey) this.#replayConsumerGroup(cgKey, e.value);
       }
     } catch (err) {
       this.logger.warn({ err, partition, offset: e.offset }, 'skipping an unreadable __consumer_offsets record');
     }
+  }
+
+  /** Replays a consumer group record (value null: tombstone). */
+  #replayConsumerGroup(key: ConsumerGroupRecordKey, value: Buffer | null): void {
+    const id = key.group;
+    if (key.type === 'cg-metadata' && value === null) {
+      this.#consumerGroups.delete(id);
+      this.#persisted.delete(id);
+      return;
+    }
+    let g = this.#consumerGroups.get(id);
+    if (!g) {
+      if (value === null) return;
+      g = new ConsumerGroup(id);
+      this.#consumerGroups.set(id, g);
+    }
+    let p = this.#persisted.get(id);
+    if (!p) this.#persisted.set(id, (p = { epoch: null, targetEpoch: null, members: new Map() }));
+    if (key.type === 'cg-metadata' || key.type === 'cg-target-metadata') {
+      if (key.type === 'cg-metadata') {
+        g.groupEpoch = decodeEpochValue(value as Buffer);
+        p.epoch = value;
+      } else {
+        if (value) g.assignmentEpoch = decodeEpochValue(value);
+        p.targetEpoch = value;
+      }
+      return;
+    }
+    const memberId = key.memberId;
+    if (value === null) {
+      const pm = p.members.get(memberId);
+      if (key.type === 'cg-member') {
+        g.remove(memberId);
+        p.members.delete(memberId);
+        return;
+      }
+      if (key.type === 'cg-target-member') g.target.delete(memberId);
+      else {
+        const m = g.members.get(memberId);
+        if (m) g.setAssignment(m, new Set(), new Set());
+      }
+      if (pm) pm[key.type === 'cg-target-member' ? 'target' : 'current'] = null;
+      return;
+    }
+    let pm = p.members.get(memberId);
+    if (!pm) p.members.set(memberId, (pm = { meta: null, target: null, current: null }));
+    if (key.type === 'cg-target-member') {
+      g.target.set(memberId, decodeTargetMemberValue(value));
+      pm.target = value;
+      return;
+    }
+    let m = g.members.get(memberId);
+    if (!m) m = new ConsumerMember(memberId);
+    if (key.type === 'cg-member') {
+      const v = decodeMemberMetadataValue(value);
+      m.instanceId = v.instanceId;
+      m.rackId = v.rackId;
+      m.clientId = v.clientId;
+      m.clientHost = v.clientHost;
+      m.subscribedTopicNames = [...v.subscribedTopicNames].sort();
+      m.subscribedTopicRegex = v.subscribedTopicRegex;
+      if (v.rebalanceTimeoutMs > 0) m.rebalanceTimeoutMs = v.rebalanceTimeoutMs;
+      m.serverAssignor = v.serverAssignor;
+      g.add(m);
+      pm.meta = value;
+    } else {
+      const v = decodeCurrentAssignmentValue(value);
+      g.add(m);
+      m.memberEpoch = v.memberEpoch;
+      m.previousMemberEpoch = v.previousMemberEpoch;
+      m.state = v.state;
+      g.setAssignment(m, v.assigned, v.pendingRevocation);
+      pm.current = value;
+    }
+  }
+
+  /** Notes that a consumer group changed and writes its new records. */
+  #consumerChanged(groupId: string): void {
+    if (this.#loading || !this.#active) return;
+    this.#dirty.add(groupId);
+    if (this.#topic.exists) {
+      this.#writeConsumerGroups();
+      return;
+    }
+    this.#track(
+      this.#topic.ensure().then(
+        () => this.#writeConsumerGroups(),
+        (err) => this.logger.warn({ err }, 'could not create __consumer_offsets for a consumer group'),
+      ),
+    );
+  }
+
+  /** Appends the records of every changed consumer group; the fsync runs in the background. */
+  #writeConsumerGroups(): void {
+    if (this.#dirty.size === 0 || !this.#topic.exists) return;
+    const byPartition = new Map<number, CoordinatorRecord[]>();
+    for (const id of this.#dirty) {
+      const records = this.#consumerGroupRecords(id);
+      if (records.length === 0) continue;
+      const p = this.#topic.partitionFor(id);
+      byPartition.set(p, [...(byPartition.get(p) ?? []), ...records]);
+    }
+    this.#dirty.clear();
+    for (const [p, records] of byPartition) {
+      try {
+        this.#topic.append(p, records);
+        this.#track(this.#topic.flush(p)).catch(() => {
+          // the log goes offline on a failed fsync; later writes fail too
+        });
+      } catch (err) {
+        this.logger.warn({ err, partition: p }, 'writing consumer group records failed');
+      }
+    }
+  }
+
+  /**
+   * The records that bring `__consumer_offsets` from what was last written for
+   * the group to its state now (in Kafka's order: group epoch, member
+   * metadata, target assignment, current assignments; a removed member's
+   * records and a deleted group's are tombstoned).
+   */
+  #consumerGroupRecords(groupId: string): CoordinatorRecord[] {
+    const g = this.#consumerGroups.get(groupId);
+    const prev = this.#persisted.get(groupId);
+    const out: CoordinatorRecord[] = [];
+    const memberTombstones = (memberId: string): void => {
+      out.push(
+        { key: currentAssignmentKey(groupId, memberId), value: null },
+        { key: targetAssignmentMemberKey(groupId, memberId), value: null },
+        { key: memberMetadataKey(groupId, memberId), value: null },
+      );
+    };
+    if (!g) {
+      if (!prev) return out;
+      for (const memberId of prev.members.keys()) memberTombstones(memberId);
+      out.push(
+        { key: targetAssignmentMetadataKey(groupId), value: null },
+        { key: consumerGroupMetadataKey(groupId), value: null },
+      );
+      this.#persisted.delete(groupId);
+      return out;
+    }
+    let p = prev;
+    if (!p) this.#persisted.set(groupId, (p = { epoch: null, targetEpoch: null, members: new Map() }));
+    const epoch = encodeEpochValue(g.groupEpoch);
+    if (!p.epoch?.equals(epoch)) {
+      out.push({ key: consumerGroupMetadataKey(groupId), value: epoch });
+      p.epoch = epoch;
+    }
+    for (const memberId of [...p.members.keys()]) {
+      if (g.members.has(memberId)) continue;
+      memberTombstones(memberId);
+      p.members.delete(memberId);
+    }
+    const targets: CoordinatorRecord[] = [];
+    const currents: CoordinatorRecord[] = [];
+    for (const m of g.members.values()) {
+      let pm = p.members.get(m.memberId);
+      if (!pm) p.members.set(m.memberId, (pm = { meta: null, target: null, current: null }));
+      const meta = encodeMemberMetadataValue({
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        serverAssignor: m.serverAssignor,
+      });
+      if (!pm.meta?.equals(meta)) {
+        out.push({ key: memberMetadataKey(groupId, m.memberId), value: meta });
+        pm.meta = meta;
+      }
+      const target = encodeTargetMemberValue(g.target.get(m.memberId) ?? []);
+      if (!pm.target?.equals(target)) {
+        targets.push({ key: targetAssignmentMemberKey(groupId, m.memberId), value: target });
+        pm.target = target;
+      }
+      const current = encodeCurrentAssignmentValue(m);
+      if (!pm.current?.equals(current)) {
+        currents.push({ key: currentAssignmentKey(groupId, m.memberId), value: current });
+        pm.current = current;
+      }
+    }
+    out.push(...targets);
+    const targetEpoch = encodeEpochValue(g.assignmentEpoch);
+    if (!p.targetEpoch?.equals(targetEpoch)) {
+      out.push({ key: targetAssignmentMetadataKey(groupId), value: targetEpoch });
+      p.targetEpoch = targetEpoch;
+    }
+    out.push(...currents);
+    return out;
   }
 
   #groupFromRecord(groupId: string, v: ReturnType<typeof decodeGroupMetadataValue>): ClassicGroup {
@@ -359,6 +599,7 @@ export class GroupCoordinator {
       // classic members cannot join a consumer group in use; an empty one gives way
       if (cg.members.size > 0) return joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       this.#consumerGroups.delete(req.groupId);
+      this.#consumerChanged(req.groupId);
     }
     return this.#protocol.join(req);
   }
@@ -471,6 +712,7 @@ export class GroupCoordinator {
       if (cg.members.size > 0) done.set(id, ErrorCode.NON_EMPTY_GROUP);
       else {
         this.#consumerGroups.delete(id);
+        this.#consumerChanged(id);
         // without offsets there is no classic record to delete
         if (!this.#groups.has(id)) done.set(id, ErrorCode.NONE);
       }
@@ -549,7 +791,7 @@ export class GroupCoordinator {
 
   #cleanupGroupMetadata(): void {
     if (!this.#active || this.#loading) return;
-    const job = this.#offsetApis.cleanupExpired(Date.now()).catch((err) => {
+    const job = this.#expire(Date.now()).catch((err) => {
       this.logger.warn({ err }, 'offset expiration failed');
     });
     this.#track(job);
@@ -557,7 +799,17 @@ export class GroupCoordinator {
 
   /** Runs one offset-expiration pass now (what the periodic task does). */
   async expireOffsets(now = Date.now()): Promise<void> {
+    await this.#expire(now);
+  }
+
+  /** Expires offsets, then deletes Empty consumer groups left without offsets (as Kafka's cleanupGroupMetadata). */
+  async #expire(now: number): Promise<void> {
     await this.#offsetApis.cleanupExpired(now);
+    for (const [id, g] of [...this.#consumerGroups]) {
+      if (g.members.size > 0 || this.#offsets.hasOffsets(id) || this.#offsets.hasOpenTransactions(id)) continue;
+      this.#consumerGroups.delete(id);
+      this.#consumerChanged(id);
+    }
   }
 
   /** Stops timers and waits for writes in flight. */

@@ -468,12 +468,12 @@ export class OffsetApis {
     for (const [groupId, group] of this.#h.groups) {
       if (group.is('Dead')) continue;
       let allExpired = true;
-      const base = this.#expiryBase(group);
+      const base = this.expiryBase(group);
       if (base === null) {
         allExpired = !this.#h.offsets.hasOffsets(groupId);
       } else {
         for (const [topic, p, o] of this.#h.offsets.all(groupId)) {
-          if (group.isSubscribedToTopic(topic)) {
+          if (this.isSubscribed(group, topic)) {
             allExpired = false;
             continue;
           }
@@ -501,12 +501,17 @@ export class OffsetApis {
   }
 
   /** Kafka's offsetExpirationCondition: what an offset's age counts from, or null if offsets do not expire now. */
-  #expiryBase(group: ClassicGroup): ((o: StoredOffset) => number) | null {
+  protected expiryBase(group: ClassicGroup): ((o: StoredOffset) => number) | null {
     if (group.protocolType === null) return (o) => o.commitTimestamp;
     if (group.is('Empty')) return (o) => group.stateTimestamp ?? o.commitTimestamp;
     if (group.usesConsumerProtocol() && group.subscribedTopics !== null && group.is('Stable')) {
       return (o) => o.commitTimestamp;
     }
     return null;
+  }
+
+  /** Whether the group's offsets of `topic` are in use (they never expire then). */
+  protected isSubscribed(group: ClassicGroup, topic: string): boolean {
+    return group.isSubscribedToTopic(topic);
   }
 }
