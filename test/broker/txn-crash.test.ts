@@ -5,6 +5,8 @@
  * aborted (the LSO moves past it), no read_committed reader ever sees its
  * records, the transaction committed before stays, and an idempotent
  * producer's retry of a batch written before the kill is still recognised.
+ * Group offsets survive: a plain commit, and the offsets sent with the
+ * committed transaction; those of the aborted one are dropped.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +65,7 @@ test('kill -9 mid-transaction: aborted on timeout after restart, committed data 
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  await admin.setOffsets({ groupId: 'crash-plain-group', topic, partitions: [{ partition: 0, offset: '2' }] });
   await admin.disconnect();
 
   let c = txnClient(conn);
@@ -80,9 +83,17 @@ test('kill -9 mid-transaction: aborted on timeout after restart, committed data 
   await producer.connect();
   const done = await producer.transaction();
   await done.send({ topic, acks: -1, messages: [{ value: 'committed-1' }, { value: 'committed-2' }] });
+  await done.sendOffsets({
+    consumerGroupId: 'crash-txn-group',
+    topics: [{ topic, partitions: [{ partition: 0, offset: '3' }] }],
+  });
   await done.commit();
   const open = await producer.transaction();
   await open.send({ topic, acks: -1, messages: [{ value: 'in-flight-1' }, { value: 'in-flight-2' }] });
+  await open.sendOffsets({
+    consumerGroupId: 'crash-txn-group',
+    topics: [{ topic, partitions: [{ partition: 0, offset: '5' }] }],
+  });
   broker.proc.kill('SIGKILL');
   await waitExit(broker.proc);
   conn.close();
@@ -110,6 +121,19 @@ test('kill -9 mid-transaction: aborted on timeout after restart, committed data 
     'in-flight-1',
     'in-flight-2',
   ]);
+
+  const kafka2 = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  const admin2 = kafka2.admin();
+  await admin2.connect();
+  const offsetOf = async (groupId: string): Promise<string | undefined> =>
+    (await admin2.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions[0]?.offset;
+  assert.equal(await offsetOf('crash-plain-group'), '2', 'a plain group commit survives kill -9');
+  assert.equal(
+    await offsetOf('crash-txn-group'),
+    '3',
+    'committed transaction offsets survive, aborted ones are dropped',
+  );
+  await admin2.disconnect();
 
   const retry = await c.produce(topic, 0, Buffer.from(idemBatch));
   assert.deepEqual([retry.errorCode, retry.baseOffset], [ErrorCode.NONE, 0n], 'the retry is a duplicate');
