@@ -253,6 +253,11 @@ export class Broker {
     this.#logs.delete(topic.name);
     for (const log of logs) await log.delete();
     this.waiters.wakeAll();
+    if (!topic.name.startsWith('__')) {
+      await this.#groups
+        ?.onTopicDeleted(topic.name)
+        .catch((err) => this.logger.warn({ err }, 'could not drop offsets of a deleted topic'));
+    }
     this.logger.info({ topic: topic.name }, 'deleted topic');
   }
 

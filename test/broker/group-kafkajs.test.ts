@@ -130,4 +130,31 @@ describe('kafkajs consumer group', async () => {
       [...third].sort(),
     );
   });
+
+  test('deleting a topic drops its committed offsets, as Kafka does', async () => {
+    const topic = topicName('kjs-deleted');
+    const groupId = topicName('kjs-del-group');
+    const kadmin = kafka.admin();
+    await kadmin.connect();
+    await kadmin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    await kadmin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '5' },
+        { partition: 1, offset: '7' },
+      ],
+    });
+    const before = await kadmin.fetchOffsets({ groupId, topics: [topic] });
+    assert.deepEqual(before[0]?.partitions.map((p) => p.offset).sort(), ['5', '7']);
+    await kadmin.deleteTopics({ topics: [topic] });
+    await kadmin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    const after2 = await kadmin.fetchOffsets({ groupId, topics: [topic] });
+    assert.deepEqual(
+      after2[0]?.partitions.map((p) => p.offset),
+      ['-1', '-1'],
+      'a new topic of the same name starts without offsets',
+    );
+    await kadmin.disconnect();
+  });
 });

@@ -812,6 +812,11 @@ export class GroupCoordinator {
     }
   }
 
+  /** A topic was deleted: its committed offsets go too (best effort while loading). */
+  async onTopicDeleted(topic: string): Promise<void> {
+    await this.#offsetApis.removeTopic(topic);
+  }
+
   /** Stops timers and waits for writes in flight. */
   async close(): Promise<void> {
     this.#shutdown();

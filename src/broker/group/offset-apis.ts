@@ -452,6 +452,21 @@ export class OffsetApis {
     await topic.flush(partition);
   }
 
+  // ---- topic deletion -------------------------------------------------------
+
+  /** Tombstones every group's committed offsets of a deleted topic, as Kafka does when a topic goes. */
+  async removeTopic(topic: string): Promise<void> {
+    if (!this.#h.topic.exists) return;
+    const writes = this.#writesByPartition();
+    for (const groupId of this.#h.groups.keys()) {
+      for (const [t, p] of this.#h.offsets.all(groupId)) {
+        if (t === topic && !this.#h.offsets.hasPending(groupId, t, p))
+          this.#tombstone(writes.get(groupId), groupId, t, p);
+      }
+    }
+    await Promise.all([...writes.all].map(([partition, w]) => this.#write(partition, w)));
+  }
+
   // ---- expiration -----------------------------------------------------------
 
   /** One expiration pass: tombstones for expired offsets, and deletion of Empty groups left without any. */
