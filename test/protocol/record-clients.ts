@@ -150,11 +150,12 @@ export function kafkaPythonCodecs(): { available: Record<string, boolean>; debia
 }
 
 /** Skip message for a codec whose python module is missing, or undefined if it is present. */
-export function pythonCodecSkip(codec: number): string | undefined {
+export function requirePythonCodec(codec: number): void {
   const name = PY_CODEC_NAMES[codec];
-  if (!name) return undefined;
+  if (!name) return;
   const { available, debianPackages } = cachedCodecs();
-  return available[name] ? undefined : `kafka-python has no ${name} module: apt-get install ${debianPackages[name]}`;
+  // .ci/run installs these; a missing one is a failure, not a skip
+  if (!available[name]) throw new Error(`kafka-python has no ${name} module: apt-get install ${debianPackages[name]}`);
 }
 
 let codecsCache: ReturnType<typeof kafkaPythonCodecs> | undefined;
