@@ -24,6 +24,7 @@ import {
   iterateBatches,
 } from '../../protocol/records/index.ts';
 import type { Broker } from '../broker.ts';
+import { coordinatorAppendError } from '../coordinator-errors.ts';
 import type { PartitionLog } from '../log/index.ts';
 import type { GroupConfig } from './config.ts';
 import { partitionFor } from './records.ts';
@@ -58,20 +59,10 @@ const LOAD_READ_BYTES = 1024 * 1024;
  */
 export function coordinatorWriteError(err: unknown): KafkaError {
   const e = toKafkaError(err);
-  switch (e.code) {
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-      return new KafkaError(ErrorCode.NOT_COORDINATOR, e.errorMessage ?? undefined);
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR);
-    default:
-      return e;
-  }
+  const code = coordinatorAppendError(e.code);
+  if (code === e.code) return e;
+  // NOT_COORDINATOR keeps the storage message; the others say nothing of storage
+  return new KafkaError(code, code === ErrorCode.NOT_COORDINATOR ? (e.errorMessage ?? undefined) : undefined);
 }
 
 /** The offsets topic of one broker. */

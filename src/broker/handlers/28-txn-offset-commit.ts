@@ -21,6 +21,7 @@ import {
   type TxnOffsetCommitResponseTxnOffsetCommitResponseTopic as TopicOut,
   toKafkaError,
 } from '../../protocol/index.ts';
+import { coordinatorAppendError } from '../coordinator-errors.ts';
 import { defineHandler } from '../handler.ts';
 
 /** How Kafka's group coordinator reports errors of the verification and the write (CoordinatorOperationExceptionHelper). */
@@ -32,18 +33,8 @@ function groupError(code: number, version: number): number {
       return version >= 4 ? code : ErrorCode.INVALID_TXN_STATE;
     case ErrorCode.NETWORK_EXCEPTION:
       return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
     default:
-      return code;
+      return coordinatorAppendError(code);
   }
 }
 

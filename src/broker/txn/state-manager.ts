@@ -22,6 +22,7 @@ import {
   toKafkaError,
 } from '../../protocol/index.ts';
 import type { Broker } from '../broker.ts';
+import { coordinatorAppendError } from '../coordinator-errors.ts';
 import { partitionKey, splitPartitionKey, TransactionMetadata, TxnState, type TxnTransit } from './metadata.ts';
 import {
   decodeTxnKey,
@@ -66,25 +67,6 @@ export function readTxnConfig(broker: Broker): TxnConfig {
 
 /** A lookup result: the metadata, none, or a coordinator error code. */
 export type StateLookup = { error: number } | { meta: TransactionMetadata | undefined };
-
-/** Kafka's mapping of log append errors to coordinator errors (appendTransactionToLog). */
-function coordinatorError(code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-    default:
-      return code;
-  }
-}
 
 /** The cache of transactional ids and the `__transaction_state` log behind it. */
 export class TxnStateManager {
@@ -174,7 +156,7 @@ export class TxnStateManager {
       const e = toKafkaError(err);
       if (e.code === ErrorCode.UNKNOWN_SERVER_ERROR)
         this.#log.error({ err, transactionalId: id }, 'txn log append failed');
-      code = coordinatorError(e.code);
+      code = coordinatorAppendError(e.code);
     }
     if (this.#cache.get(id) !== meta) return code === ErrorCode.NONE ? ErrorCode.NOT_COORDINATOR : code;
     if (code !== ErrorCode.NONE) {
