@@ -4,66 +4,16 @@
  * is killed and every temp dir removed however the run ends.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { children, stopChild, withTimeout } from '../common/children.ts';
 import { type Collected, Collector, nowMs, type ScenarioConfig, sleep } from './shared.ts';
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 
-const children = new Set<ChildProcess>();
-const tmpDirs = new Set<string>();
-
-function cleanup(): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-  tmpDirs.clear();
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    console.error(`\n${sig}: stopping children and removing temp dirs`);
-    cleanup();
-    process.exit(130);
-  });
-}
-
-/** A temp dir removed on exit. */
-export function tmpDir(prefix: string): string {
-  const d = mkdtempSync(join(os.tmpdir(), `tributary-bench-${prefix}-`));
-  tmpDirs.add(d);
-  return d;
-}
-
-/** Rejects after `ms` unless `p` settles first. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-/** SIGTERM, then SIGKILL after `ms`. */
-export async function stopChild(p: ChildProcess, ms = 10_000): Promise<void> {
-  const exited = (): boolean => p.exitCode !== null || p.signalCode !== null;
-  const wait = (t: number): Promise<void> =>
-    exited()
-      ? Promise.resolve()
-      : withTimeout(new Promise<void>((r) => p.once('exit', () => r())), t, 'exit').catch(() => {});
-  if (!exited()) {
-    p.kill('SIGTERM');
-    await wait(ms);
-    if (!exited()) p.kill('SIGKILL');
-    await wait(5000);
-  }
-  children.delete(p);
-}
+export { stopChild, tmpDir, withTimeout } from '../common/children.ts';
 
 /** A broker started as a child process. */
 export interface ChildBroker {

@@ -4,11 +4,10 @@
  * page-cache warming, CPU accounting from /proc, and the quiet-machine
  * policy (wait for idle CPUs, measure a disturbed step again, --repeat).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
+import { children } from '../common/children.ts';
 import { cpuSeconds, kernelThreads, machineCpu } from './cpu.ts';
 import { CORES, QUIET_WAIT_S, REPEAT, REPO, RETRIES, STEP_MS } from './options.ts';
 import { fmtRate, log, type Measured, results, round, type Usage } from './stats.ts';
@@ -16,39 +15,7 @@ import { fmtRate, log, type Measured, results, round, type Usage } from './stats
 /** Busy cores below which the machine counts as quiet. */
 const QUIET_CORES = 0.15;
 
-// ---------------------------------------------------------------------------
-// Cleanup: every child is killed and every temp dir removed, however we exit.
-
-export const children = new Set<ChildProcess>();
-const tmpDirs = new Set<string>();
-
-export function cleanup(): void {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  }
-  children.clear();
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-  tmpDirs.clear();
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    console.error(`\n${sig}: stopping children and removing temp dirs`);
-    cleanup();
-    process.exit(130);
-  });
-}
-
-export function tmpDir(prefix: string): string {
-  const d = mkdtempSync(join(os.tmpdir(), `tributary-bench-${prefix}-`));
-  tmpDirs.add(d);
-  return d;
-}
-
-export function removeTmp(d: string): void {
-  rmSync(d, { recursive: true, force: true });
-  tmpDirs.delete(d);
-}
+export { children, cleanup, removeTmp, stopChild, tmpDir, withTimeout } from '../common/children.ts';
 
 // ---------------------------------------------------------------------------
 // Processes
@@ -256,35 +223,4 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-function waitExit(p: ChildProcess, ms: number): Promise<boolean> {
-  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    p.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after `ms`. */
-export async function stopChild(p: ChildProcess, ms = 30_000): Promise<void> {
-  if (p.exitCode === null && p.signalCode === null) {
-    p.kill('SIGTERM');
-    if (!(await waitExit(p, ms))) {
-      p.kill('SIGKILL');
-      await waitExit(p, 5000);
-    }
-  }
-  children.delete(p);
 }
