@@ -96,6 +96,7 @@ export class Cluster {
   readonly #conns = new Map<string, Promise<Connection>>();
   #brokers = new Map<number, BrokerInfo>();
   #topics = new Map<string, TopicInfo>();
+  readonly #topicErrors = new Map<string, number>();
   #clusterId: string | null = null;
   #controllerId = -1;
   #metadataAt = 0;
@@ -214,8 +215,10 @@ export class Cluster {
         if (!t.name) continue;
         if (t.errorCode !== ErrorCode.NONE) {
           this.#topics.delete(t.name);
+          this.#topicErrors.set(t.name, t.errorCode);
           continue;
         }
+        this.#topicErrors.delete(t.name);
         this.#topics.set(t.name, {
           name: t.name,
           topicId: t.topicId,
@@ -270,8 +273,14 @@ export class Cluster {
       await this.retry(async () => {
         await this.refreshMetadata(fresh ? missing : names, allowAutoTopicCreation);
         for (const n of names) {
-          if (!this.#topics.has(n))
-            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic ${n} has no leader yet`);
+          if (this.#topics.has(n)) continue;
+          const code = this.#topicErrors.get(n) ?? ErrorCode.LEADER_NOT_AVAILABLE;
+          throw new KafkaError(
+            code,
+            code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+              ? `topic ${n} does not exist`
+              : `topic ${n} has no leader yet`,
+          );
         }
       });
     }
