@@ -21,7 +21,8 @@ export interface SaslExchange {
   next(server: Buffer): Buffer | null;
 }
 
-export function saslExchange(opts: SaslOptions): SaslExchange {
+/** `nonce` is for tests (RFC test vectors); by default 24 random bytes. */
+export function saslExchange(opts: SaslOptions, nonce?: string): SaslExchange {
   switch (opts.mechanism) {
     case 'PLAIN':
       return {
@@ -29,9 +30,9 @@ export function saslExchange(opts: SaslOptions): SaslExchange {
         next: () => null,
       };
     case 'SCRAM-SHA-256':
-      return new ScramExchange('sha256', 32, opts.username, opts.password);
+      return new ScramExchange('sha256', 32, opts.username, opts.password, nonce);
     case 'SCRAM-SHA-512':
-      return new ScramExchange('sha512', 64, opts.username, opts.password);
+      return new ScramExchange('sha512', 64, opts.username, opts.password, nonce);
     default:
       throw new TypeError(
         `unknown SASL mechanism ${String((opts as SaslOptions).mechanism)}; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
@@ -58,12 +59,13 @@ class ScramExchange implements SaslExchange {
   readonly #keyLen: number;
   readonly #username: string;
   readonly #password: string;
-  readonly #nonce = randomBytes(24).toString('base64url');
+  readonly #nonce: string;
   #clientFirstBare = '';
   #serverSignature: Buffer | null = null;
   #step = 0;
 
-  constructor(hash: 'sha256' | 'sha512', keyLen: number, username: string, password: string) {
+  constructor(hash: 'sha256' | 'sha512', keyLen: number, username: string, password: string, nonce?: string) {
+    this.#nonce = nonce ?? randomBytes(24).toString('base64url');
     this.#hash = hash;
     this.#keyLen = keyLen;
     this.#username = username;
