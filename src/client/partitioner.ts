@@ -26,16 +26,12 @@ export function murmur2(data: Uint8Array): number {
     h ^= k;
   }
   const tail = length & ~3;
-  switch (length & 3) {
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: murmur2 mixes the tail bytes by falling through
-    case 3:
-      h ^= (data[tail + 2] as number) << 16;
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: as above
-    case 2:
-      h ^= (data[tail + 1] as number) << 8;
-    case 1:
-      h ^= data[tail] as number;
-      h = Math.imul(h, m);
+  const rest = length & 3;
+  if (rest === 3) h ^= (data[tail + 2] as number) << 16;
+  if (rest >= 2) h ^= (data[tail + 1] as number) << 8;
+  if (rest >= 1) {
+    h ^= data[tail] as number;
+    h = Math.imul(h, m);
   }
   h ^= h >>> 13;
   h = Math.imul(h, m);
