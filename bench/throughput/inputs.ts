@@ -54,7 +54,7 @@ function writeRecords(path: string, count: number, prefix: Buffer, suffix: Buffe
   return total;
 }
 
-/** kcat -l input: one record per line. */
+/** kcat -l input, also read by the NATS publisher: one record per line. */
 export function writeLinesFile(path: string, count: number): void {
   writeRecords(path, count, Buffer.alloc(0), Buffer.from('\n'));
 }

@@ -9,12 +9,18 @@
  *    persistence and with AOF (appendfsync everysec); XADD loaded with
  *    `redis-cli --pipe` from a pre-generated RESP file, read back with
  *    pipelined XRANGE pages of at most 10k by a RESP reader in this process.
- * 3. Limits: loopback TCP (a Node socket pair across two processes, and
+ * 3. NATS JetStream: Debian's nats-server -js on a loopback port, with file
+ *    and with memory storage; a nats.js process publishes the kcat input file
+ *    with JetStream publishes (a bounded window of acks in flight) and reads
+ *    the stream back with an ordered consumer. Skipped, with a note, when
+ *    nats-server is not installed.
+ * 4. Limits: loopback TCP (a Node socket pair across two processes, and
  *    iperf3 when installed) and sequential disk write (1 MiB writes + fsync).
  *
  * Run: node --import tsx bench/broker-throughput.ts [--records N] [--size 1024]
  *      (--help lists every option). Needs kcat and redis-server/redis-cli
- *      (apt-get install -y kcat redis-server); iperf3 is optional.
+ *      (apt-get install -y kcat redis-server); nats-server and iperf3 are
+ *      optional.
  *
  * MB/s counts record values only (records × size / 1e6 per second), so every
  * row compares the same payload; GB/s is 1e9 bytes per second. Each step
@@ -24,169 +30,52 @@
  *
  * | file         | what                                                        |
  * |--------------|-------------------------------------------------------------|
- * | main.ts      | the run: input files, the three parts, report, ratios, JSON |
+ * | main.ts      | the run: input files, the four parts, the JSON              |
+ * | report.ts    | the ratios and the table                                    |
  * | options.ts   | command-line options and shared constants                   |
  * | procs.ts     | child processes, cleanup, CPU meter, quiet waits, --repeat  |
  * | cpu.ts       | CPU time from /proc (no options: other benchmarks use it)   |
  * | stats.ts     | rates, the results object, the progress log                 |
- * | inputs.ts    | the record generator and the kcat / redis-cli input files   |
+ * | inputs.ts    | the record generator, the kcat/NATS and redis-cli inputs    |
  * | limits.ts    | disk write and loopback TCP                                 |
  * | redis.ts     | Redis Streams (resp.ts: the RESP reader and connection)     |
+ * | nats.ts      | NATS JetStream (nats-client.ts: the nats.js load generator) |
  * | tributary.ts | Tributary with kcat (profile.ts: the --cpu-prof summary)    |
  */
-import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { writeLinesFile, writeXaddFile } from './inputs.ts';
 import { measureLimits } from './limits.ts';
-import { CPU_PROF, DISK_MIB, LOOPBACK_S, N, NO_JSON, ONLY, OUT, REPEAT, REPO, SIZE, WARMUP } from './options.ts';
+import { measureNats, NATS_BATCH, NATS_WINDOW } from './nats.ts';
+import {
+  CPU_PROF,
+  DISK_MIB,
+  LOOPBACK_S,
+  N,
+  NO_JSON,
+  ONLY,
+  ONLY_GIVEN,
+  OUT,
+  REPEAT,
+  REPO,
+  SIZE,
+  WARMUP,
+} from './options.ts';
 import { cleanup, firstLine, have, syncDisks, tmpDir } from './procs.ts';
 import { redisVariant, XRANGE_PAGE } from './redis.ts';
-import { log, type Measured, results, round } from './stats.ts';
+import { type Ratios, ratios, report, TARGET_KEY, TARGET_RATIO } from './report.ts';
+import { log, results, round } from './stats.ts';
 import { measureTributary, PRODUCER_CONF } from './tributary.ts';
 
-type Ratios = Record<string, number>;
-
-function ratios(): Ratios {
-  const out: Ratios = {};
-  const t = results.tributary;
-  const r = results.redis;
-  const l = results.limits;
-  const put = (name: string, a: number | undefined, b: number | undefined): void => {
-    if (a !== undefined && b !== undefined && b > 0) out[name] = round(a / b, 2);
-  };
-  put(
-    'tributary produce acks=1 (1 partition) / redis XADD (no persistence), records/s',
-    t['produce-p1-acks1']?.recordsPerSec,
-    r['xadd-nopersist']?.recordsPerSec,
-  );
-  put(
-    'tributary produce acks=1 (4 partitions) / redis XADD (no persistence), records/s',
-    t['produce-p4-acks1']?.recordsPerSec,
-    r['xadd-nopersist']?.recordsPerSec,
-  );
-  put(
-    'tributary produce acks=1 (1 partition) / redis XADD (AOF everysec), records/s',
-    t['produce-p1-acks1']?.recordsPerSec,
-    r['xadd-aof']?.recordsPerSec,
-  );
-  put(
-    'tributary produce acks=all (1 partition) / redis XADD (AOF everysec), records/s',
-    t['produce-p1-acksall']?.recordsPerSec,
-    r['xadd-aof']?.recordsPerSec,
-  );
-  put(
-    'tributary consume (1 partition) / redis XRANGE (no persistence), records/s',
-    t['consume-p1-acks1']?.recordsPerSec,
-    r['xrange-nopersist']?.recordsPerSec,
-  );
-  put(
-    'tributary consume (4 partitions) / redis XRANGE (no persistence), records/s',
-    t['consume-p4-acks1']?.recordsPerSec,
-    r['xrange-nopersist']?.recordsPerSec,
-  );
-  const loop = Math.max(l.loopbackNodeGBps ?? 0, l.loopbackIperf3GBps ?? 0) * 1000 || undefined;
-  put('tributary produce acks=1 (1 partition) / loopback TCP (best), MB/s', t['produce-p1-acks1']?.mbPerSec, loop);
-  put('tributary consume (1 partition) / loopback TCP (best), MB/s', t['consume-p1-acks1']?.mbPerSec, loop);
-  put(
-    'tributary produce acks=all (1 partition) / disk write, MB/s',
-    t['produce-p1-acksall']?.mbPerSec,
-    l.diskWriteMBps,
-  );
-  put(
-    'tributary produce acks=all / acks=1 (1 partition)',
-    t['produce-p1-acksall']?.recordsPerSec,
-    t['produce-p1-acks1']?.recordsPerSec,
-  );
-  put(
-    'tributary produce acks=all / acks=1 (4 partitions)',
-    t['produce-p4-acksall']?.recordsPerSec,
-    t['produce-p4-acks1']?.recordsPerSec,
-  );
-  put(
-    'tributary produce 4 / 1 partitions (acks=1)',
-    t['produce-p4-acks1']?.recordsPerSec,
-    t['produce-p1-acks1']?.recordsPerSec,
-  );
-  return out;
-}
-
-const LABELS: Record<string, string> = {
-  'produce-p1-acks1': 'tributary produce, 1 partition, acks=1',
-  'produce-p1-acksall': 'tributary produce, 1 partition, acks=all',
-  'produce-p4-acks1': 'tributary produce, 4 partitions, acks=1',
-  'produce-p4-acksall': 'tributary produce, 4 partitions, acks=all',
-  'consume-p1-acks1': 'tributary consume, 1 partition (acks=1 topic)',
-  'consume-p1-acksall': 'tributary consume, 1 partition (acks=all topic)',
-  'consume-p4-acks1': 'tributary consume, 4 partitions (acks=1 topic)',
-  'consume-p4-acksall': 'tributary consume, 4 partitions (acks=all topic)',
-  'xadd-nopersist': 'redis XADD, no persistence',
-  'xadd-aof': 'redis XADD, AOF everysec',
-  'xrange-nopersist': 'redis XRANGE, no persistence',
-  'xrange-aof': 'redis XRANGE, AOF everysec',
-};
-
-const TARGET_RATIO = 1.5;
-const TARGET_KEY = 'tributary produce acks=1 (1 partition) / redis XADD (no persistence), records/s';
-
-function report(rs: Ratios): void {
-  const rows: string[][] = [
-    [
-      'workload',
-      'records/s',
-      'MB/s',
-      'seconds',
-      'server',
-      'client',
-      'kernel',
-      'other',
-      REPEAT > 1 ? 'runs (records/s)' : '',
-    ],
-  ];
-  const add = (key: string, r: Measured): void => {
-    rows.push([
-      LABELS[key] ?? key,
-      r.recordsPerSec.toLocaleString('en-US'),
-      r.mbPerSec.toFixed(1),
-      r.seconds.toFixed(2),
-      r.serverCores?.toFixed(2) ?? '',
-      r.clientCores?.toFixed(2) ?? '',
-      r.kernelCores?.toFixed(2) ?? '',
-      r.otherCores?.toFixed(2) ?? '',
-      r.samples?.map((x) => `${Math.round(x / 1000)}k`).join(' ') ?? '',
-    ]);
-  };
-  for (const [k, r] of Object.entries(results.tributary)) add(k, r);
-  for (const [k, r] of Object.entries(results.redis)) add(k, r);
-  const l = results.limits;
-  if (l.loopbackNodeGBps !== undefined)
-    rows.push(['loopback TCP, Node → Node', '', (l.loopbackNodeGBps * 1000).toFixed(0), '', '', '', '', '', '']);
-  if (l.loopbackIperf3GBps !== undefined)
-    rows.push(['loopback TCP, iperf3', '', (l.loopbackIperf3GBps * 1000).toFixed(0), '', '', '', '', '', '']);
-  if (l.diskWriteMBps !== undefined)
-    rows.push([`disk write ${DISK_MIB} MiB + fsync`, '', String(l.diskWriteMBps), '', '', '', '', '', '']);
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  console.log(
-    `\n${N.toLocaleString('en-US')} records × ${SIZE} B; MB/s = record values, 1e6 bytes; ` +
-      'server/client/kernel/other = CPU cores used by the server, the load generator, kernel threads and interrupts, ' +
-      'and other processes',
-  );
-  for (const r of rows)
-    console.log(
-      r
-        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    );
-  if (Object.keys(rs).length) {
-    console.log('\nratios:');
-    const w = Math.max(...Object.keys(rs).map((k) => k.length));
-    for (const [k, v] of Object.entries(rs)) {
-      const target = k === TARGET_KEY ? `  (target ≥ ${TARGET_RATIO}: ${v >= TARGET_RATIO ? 'met' : 'NOT met'})` : '';
-      console.log(`  ${k.padEnd(w)}  ${v.toFixed(2)}×${target}`);
-    }
+/** The version of an installed npm package, from its package.json. */
+function npmVersion(name: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return null;
   }
-  for (const n of [...results.limits.notes, ...results.notes]) console.log(`note: ${n}`);
 }
 
 function machine(): Record<string, unknown> {
@@ -200,6 +89,8 @@ function machine(): Record<string, unknown> {
     node: process.version,
     kcat: firstLine('sh', ['-c', 'kcat -V 2>&1 | grep -m1 Version']),
     redis: firstLine('redis-server', ['--version']),
+    natsServer: have('nats-server') ? firstLine('nats-server', ['--version']) : null,
+    natsJs: npmVersion('nats'),
     iperf3: have('iperf3') ? firstLine('iperf3', ['--version']) : null,
   };
 }
@@ -228,6 +119,13 @@ function writeJson(rs: Ratios, started: Date, seconds: number): void {
         nopersist: "--save '' --appendonly no",
         aof: "--save '' --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0",
       },
+      nats: {
+        server: '-js -sd <temp dir> -a 127.0.0.1 (a single server, no replication)',
+        storage: ['file', 'memory'],
+        publishAcksInFlight: NATS_WINDOW,
+        consumer: `ordered consumer, consume() with max_messages ${NATS_BATCH}`,
+        fileDurability: 'acked once written to the block file (write(2)); fsync every 2 minutes',
+      },
       cpuProfile: Boolean(CPU_PROF),
       repeat: REPEAT,
     },
@@ -243,7 +141,13 @@ async function main(): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const work = tmpDir('work');
-  const needFiles = ONLY.has('redis') || ONLY.has('tributary');
+  if (ONLY.has('nats') && !have('nats-server')) {
+    if (ONLY_GIVEN) throw new Error('nats-server is not installed (apt-get install -y nats-server)');
+    ONLY.delete('nats');
+    results.notes.push('nats-server not installed: NATS JetStream skipped (apt-get install -y nats-server)');
+  }
+  const linesFiles = ONLY.has('tributary') || ONLY.has('nats');
+  const needFiles = ONLY.has('redis') || linesFiles;
   const kcatFiles = { main: join(work, 'records.txt'), warmup: join(work, 'warmup.txt') };
   const respFiles = { main: join(work, 'xadd.resp'), warmup: join(work, 'xadd-warmup.resp') };
   if (ONLY.has('tributary') && !have('kcat')) throw new Error('kcat is not installed (apt-get install -y kcat)');
@@ -252,7 +156,7 @@ async function main(): Promise<void> {
   }
   if (needFiles) {
     log(`generating input: ${N} records × ${SIZE} B (+ ${WARMUP} warm-up)`);
-    if (ONLY.has('tributary')) {
+    if (linesFiles) {
       writeLinesFile(kcatFiles.main, N);
       writeLinesFile(kcatFiles.warmup, WARMUP);
     }
@@ -273,6 +177,7 @@ async function main(): Promise<void> {
         respFiles,
       );
     }
+    if (ONLY.has('nats')) await measureNats(kcatFiles);
     if (ONLY.has('tributary')) await measureTributary(kcatFiles);
   } catch (err) {
     report(ratios());

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 const HELP = `Usage: node --import tsx bench/broker-throughput.ts [options]
   --records N            records per run (default 1000000)
   --size B               record value size in bytes (default 1024)
-  --only LIST            comma list of: limits, redis, tributary (default all three)
+  --only LIST            comma list of: limits, redis, nats, tributary (default all four;
+                         nats is skipped with a note when nats-server is not installed)
   --warmup-records N     records produced and consumed before measuring (default min(50000, N/10))
   --disk-mib N           size of the sequential write test (default 1024)
   --loopback-seconds S   duration of each loopback test (default 3)
@@ -29,7 +30,7 @@ const { values: opt } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
     size: { type: 'string', default: '1024' },
-    only: { type: 'string', default: 'limits,redis,tributary' },
+    only: { type: 'string' },
     'warmup-records': { type: 'string' },
     'disk-mib': { type: 'string', default: '1024' },
     'loopback-seconds': { type: 'string', default: '3' },
@@ -62,7 +63,7 @@ function intOpt(name: string, value: string, min: number, max: number): number {
 export const N = intOpt('records', opt.records, 1, 100_000_000);
 /** Record value size in bytes. */
 export const SIZE = intOpt('size', opt.size, 16, 900_000); // kcat's default message.max.bytes is 1e6
-/** Records produced and consumed before measuring Tributary and Redis. */
+/** Records produced and consumed before measuring Tributary, Redis and NATS. */
 export const WARMUP = intOpt(
   'warmup-records',
   opt['warmup-records'] ?? String(Math.min(50_000, Math.ceil(N / 10))),
@@ -91,11 +92,13 @@ export const OUT: string | undefined = opt.out;
 export const NO_JSON: boolean = opt['no-json'];
 /** CPU cores of the machine. */
 export const CORES = os.cpus().length;
-/** The parts to run: limits, redis, tributary. */
-export const ONLY = new Set(opt.only.split(',').map((s) => s.trim()));
+/** The parts to run: limits, redis, nats, tributary. */
+export const ONLY = new Set((opt.only ?? 'limits,redis,nats,tributary').split(',').map((s) => s.trim()));
+/** --only was given: a part named in it must run, or the run fails. */
+export const ONLY_GIVEN = opt.only !== undefined;
 for (const o of ONLY) {
-  if (!['limits', 'redis', 'tributary'].includes(o)) {
-    console.error(`--only takes limits, redis, tributary; got "${o}"`);
+  if (!['limits', 'redis', 'nats', 'tributary'].includes(o)) {
+    console.error(`--only takes limits, redis, nats, tributary; got "${o}"`);
     process.exit(2);
   }
 }

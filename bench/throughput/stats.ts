@@ -53,6 +53,7 @@ export function round(x: number, digits: number): number {
 export interface Results {
   tributary: Record<string, Measured>;
   redis: Record<string, Measured>;
+  nats: Record<string, Measured>;
   limits: {
     loopbackNodeGBps?: number;
     loopbackIperf3GBps?: number;
@@ -63,7 +64,7 @@ export interface Results {
 }
 
 /** The results of this run, filled in step by step. */
-export const results: Results = { tributary: {}, redis: {}, limits: { notes: [] }, notes: [] };
+export const results: Results = { tributary: {}, redis: {}, nats: {}, limits: { notes: [] }, notes: [] };
 
 /** A progress line on stderr, with the time of day. */
 export function log(msg: string): void {
