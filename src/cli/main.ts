@@ -1,9 +1,18 @@
 /**
- * `tributary` command line: one file per subcommand under commands/.
+ * `tributary` command line: one file per subcommand under commands/, shared
+ * pieces (connection options, output, errors, progress) under common/.
+ *
+ * Exit codes: 0 success, 1 a Kafka or operation error, 2 a usage error.
+ * Usage errors print as one line naming the command's --help.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.ts';
+import { clusterCommand } from './commands/cluster.ts';
+import { groupCommand } from './commands/group.ts';
 import { protocolCommand } from './commands/protocol.ts';
 import { startCommand } from './commands/start.ts';
+import { topicCommand } from './commands/topic.ts';
+import { EXIT_OK, EXIT_USAGE, exit } from './common/errors.ts';
 import { version } from './version.ts';
 
 // `tributary ... | head` closes stdout early: that is not an error.
@@ -19,5 +28,33 @@ const program = new Command()
 
 program.addCommand(startCommand());
 program.addCommand(protocolCommand());
+program.addCommand(clusterCommand());
+program.addCommand(topicCommand());
+program.addCommand(groupCommand());
+program.addCommand(benchCommand());
 
-await program.parseAsync(process.argv);
+/** The command's full name, e.g. "tributary topic create". */
+function path(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Usage errors on one line with a pointer to --help; commander throws instead of exiting. */
+function configure(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')} (see '${path(cmd)} --help')\n`),
+  });
+  for (const sub of cmd.commands) configure(sub);
+}
+configure(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  // --help, `help CMD` and --version end with exit code 0; a command group run
+  // without a subcommand prints its help with 1, which is a usage error here.
+  await exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+}

@@ -238,9 +238,10 @@ export class Cluster {
       this.#metadataAt = Date.now();
       return res;
     })();
-    const shared = run.then(() => undefined);
     if (!topics) {
+      const shared = run.then(() => undefined);
       this.#refreshing = shared;
+      // Callers await `run` (or `shared` when they join); this handler only clears the slot.
       shared.then(
         () => {
           this.#refreshing = null;

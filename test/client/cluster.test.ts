@@ -69,6 +69,8 @@ describe('client core against the embedded broker', async () => {
     const port = (srv.address() as { port: number }).port;
     await new Promise<void>((r) => srv.close(() => r()));
     const c = new Cluster({ bootstrapServers: `127.0.0.1:${port}`, retry: { retries: 0 } });
+    // With a topic list too: the failure reaches the caller and nothing else (no unhandled rejection).
+    await assert.rejects(c.topicMetadata(['x']), (err: KafkaError) => err.code === ErrorCode.NETWORK_EXCEPTION);
     await assert.rejects(c.refreshMetadata(), (err: KafkaError) => {
       assert.ok(err instanceof ConnectionError);
       assert.equal(err.code, ErrorCode.NETWORK_EXCEPTION);
