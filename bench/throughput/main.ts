@@ -14,7 +14,10 @@
  *    with JetStream publishes (a bounded window of acks in flight) and reads
  *    the stream back with an ordered consumer. Skipped, with a note, when
  *    nats-server is not installed.
- * 4. Limits: loopback TCP (a Node socket pair across two processes, and
+ * 4. Tributary loaded by the project's own client: `tributary bench produce`
+ *    and `tributary bench consume` as child processes, against a broker of
+ *    their own, for the same partition counts and acks as kcat.
+ * 5. Limits: loopback TCP (a Node socket pair across two processes, and
  *    iperf3 when installed) and sequential disk write (1 MiB writes + fsync).
  *
  * Run: node --import tsx bench/broker-throughput.ts [--records N] [--size 1024]
@@ -28,19 +31,20 @@
  * kernel and other processes; a step disturbed by other processes is
  * measured again (--retries). bench/README.md explains every figure.
  *
- * | file         | what                                                        |
- * |--------------|-------------------------------------------------------------|
- * | main.ts      | the run: input files, the four parts, the JSON              |
- * | report.ts    | the ratios and the table                                    |
- * | options.ts   | command-line options and shared constants                   |
- * | procs.ts     | child processes, cleanup, CPU meter, quiet waits, --repeat  |
- * | cpu.ts       | CPU time from /proc (no options: other benchmarks use it)   |
- * | stats.ts     | rates, the results object, the progress log                 |
- * | inputs.ts    | the record generator, the kcat/NATS and redis-cli inputs    |
- * | limits.ts    | disk write and loopback TCP                                 |
- * | redis.ts     | Redis Streams (resp.ts: the RESP reader and connection)     |
- * | nats.ts      | NATS JetStream (nats-client.ts: the nats.js load generator) |
- * | tributary.ts | Tributary with kcat (profile.ts: the --cpu-prof summary)    |
+ * | file          | what                                                        |
+ * |---------------|-------------------------------------------------------------|
+ * | main.ts       | the run: input files, the five parts, the JSON              |
+ * | report.ts     | the ratios and the table                                    |
+ * | options.ts    | command-line options and shared constants                   |
+ * | procs.ts      | child processes, cleanup, CPU meter, quiet waits, --repeat  |
+ * | cpu.ts        | CPU time from /proc (no options: other benchmarks use it)   |
+ * | stats.ts      | rates, the results object, the progress log                 |
+ * | inputs.ts     | the record generator, the kcat/NATS and redis-cli inputs    |
+ * | limits.ts     | disk write and loopback TCP                                 |
+ * | redis.ts      | Redis Streams (resp.ts: the RESP reader and connection)     |
+ * | nats.ts       | NATS JetStream (nats-client.ts: the nats.js load generator) |
+ * | tributary.ts  | Tributary with kcat (profile.ts: the --cpu-prof summary)    |
+ * | own-client.ts | Tributary with `tributary bench` (sampler.ts: its CPU use)   |
  */
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -62,6 +66,7 @@ import {
   SIZE,
   WARMUP,
 } from './options.ts';
+import { measureOwnClient, OWN_PRODUCER_ARGS } from './own-client.ts';
 import { cleanup, firstLine, have, syncDisks, tmpDir } from './procs.ts';
 import { redisVariant, XRANGE_PAGE } from './redis.ts';
 import { type Ratios, ratios, report, TARGET_KEY, TARGET_RATIO } from './report.ts';
@@ -115,6 +120,7 @@ function writeJson(rs: Ratios, started: Date, seconds: number): void {
       loopbackSeconds: LOOPBACK_S,
       xrangePage: XRANGE_PAGE,
       kcatProducer: PRODUCER_CONF,
+      ownClientProducer: OWN_PRODUCER_ARGS,
       redisVariants: {
         nopersist: "--save '' --appendonly no",
         aof: "--save '' --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0",
@@ -150,7 +156,8 @@ async function main(): Promise<void> {
   const needFiles = ONLY.has('redis') || linesFiles;
   const kcatFiles = { main: join(work, 'records.txt'), warmup: join(work, 'warmup.txt') };
   const respFiles = { main: join(work, 'xadd.resp'), warmup: join(work, 'xadd-warmup.resp') };
-  if (ONLY.has('tributary') && !have('kcat')) throw new Error('kcat is not installed (apt-get install -y kcat)');
+  if ((ONLY.has('tributary') || ONLY.has('client')) && !have('kcat'))
+    throw new Error('kcat is not installed (apt-get install -y kcat)');
   if (ONLY.has('redis') && !(have('redis-server') && have('redis-cli'))) {
     throw new Error('redis-server is not installed (apt-get install -y redis-server)');
   }
@@ -179,6 +186,7 @@ async function main(): Promise<void> {
     }
     if (ONLY.has('nats')) await measureNats(kcatFiles);
     if (ONLY.has('tributary')) await measureTributary(kcatFiles);
+    if (ONLY.has('client')) await measureOwnClient();
   } catch (err) {
     report(ratios());
     throw err;

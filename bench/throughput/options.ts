@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 const HELP = `Usage: node --import tsx bench/broker-throughput.ts [options]
   --records N            records per run (default 1000000)
   --size B               record value size in bytes (default 1024)
-  --only LIST            comma list of: limits, redis, nats, tributary (default all four;
-                         nats is skipped with a note when nats-server is not installed)
+  --only LIST            comma list of: limits, redis, nats, tributary, client (default all;
+                         nats is skipped with a note when nats-server is not installed;
+                         client = the broker loaded by \`tributary bench\`, the project's client)
   --warmup-records N     records produced and consumed before measuring (default min(50000, N/10))
   --disk-mib N           size of the sequential write test (default 1024)
   --loopback-seconds S   duration of each loopback test (default 3)
@@ -92,13 +93,13 @@ export const OUT: string | undefined = opt.out;
 export const NO_JSON: boolean = opt['no-json'];
 /** CPU cores of the machine. */
 export const CORES = os.cpus().length;
-/** The parts to run: limits, redis, nats, tributary. */
-export const ONLY = new Set((opt.only ?? 'limits,redis,nats,tributary').split(',').map((s) => s.trim()));
+/** The parts to run: limits, redis, nats, tributary, client. */
+export const ONLY = new Set((opt.only ?? 'limits,redis,nats,tributary,client').split(',').map((s) => s.trim()));
 /** --only was given: a part named in it must run, or the run fails. */
 export const ONLY_GIVEN = opt.only !== undefined;
 for (const o of ONLY) {
-  if (!['limits', 'redis', 'nats', 'tributary'].includes(o)) {
-    console.error(`--only takes limits, redis, nats, tributary; got "${o}"`);
+  if (!['limits', 'redis', 'nats', 'tributary', 'client'].includes(o)) {
+    console.error(`--only takes limits, redis, nats, tributary, client; got "${o}"`);
     process.exit(2);
   }
 }

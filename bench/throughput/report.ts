@@ -12,6 +12,7 @@ export type Ratios = Record<string, number>;
 export function ratios(): Ratios {
   const out: Ratios = {};
   const t = results.tributary;
+  const o = results.ownClient;
   const r = results.redis;
   const nats = results.nats;
   const l = results.limits;
@@ -58,6 +59,46 @@ export function ratios(): Ratios {
     t['consume-p1-acks1']?.recordsPerSec,
     nats['consume-file']?.recordsPerSec,
   );
+  put(
+    'own client / kcat, produce acks=1 (1 partition), records/s',
+    o['produce-p1-acks1']?.recordsPerSec,
+    t['produce-p1-acks1']?.recordsPerSec,
+  );
+  put(
+    'own client / kcat, produce acks=all (1 partition), records/s',
+    o['produce-p1-acksall']?.recordsPerSec,
+    t['produce-p1-acksall']?.recordsPerSec,
+  );
+  put(
+    'own client / kcat, produce acks=1 (4 partitions), records/s',
+    o['produce-p4-acks1']?.recordsPerSec,
+    t['produce-p4-acks1']?.recordsPerSec,
+  );
+  put(
+    'own client / kcat, consume (1 partition), records/s',
+    o['consume-p1-acks1']?.recordsPerSec,
+    t['consume-p1-acks1']?.recordsPerSec,
+  );
+  put(
+    'own client / kcat, consume (4 partitions), records/s',
+    o['consume-p4-acks1']?.recordsPerSec,
+    t['consume-p4-acks1']?.recordsPerSec,
+  );
+  put(
+    'own client produce acks=1 (1 partition) / redis XADD (no persistence), records/s',
+    o['produce-p1-acks1']?.recordsPerSec,
+    r['xadd-nopersist']?.recordsPerSec,
+  );
+  put(
+    'own client produce acks=1 (1 partition) / NATS JetStream publish (file storage), records/s',
+    o['produce-p1-acks1']?.recordsPerSec,
+    nats['publish-file']?.recordsPerSec,
+  );
+  put(
+    'own client consume (1 partition) / NATS JetStream consume (file storage), records/s',
+    o['consume-p1-acks1']?.recordsPerSec,
+    nats['consume-file']?.recordsPerSec,
+  );
   const loop = Math.max(l.loopbackNodeGBps ?? 0, l.loopbackIperf3GBps ?? 0) * 1000 || undefined;
   put('tributary produce acks=1 (1 partition) / loopback TCP (best), MB/s', t['produce-p1-acks1']?.mbPerSec, loop);
   put('tributary consume (1 partition) / loopback TCP (best), MB/s', t['consume-p1-acks1']?.mbPerSec, loop);
@@ -84,15 +125,19 @@ export function ratios(): Ratios {
   return out;
 }
 
+/** Labels of the Tributary steps, after `tributary (kcat)` or `tributary (own client)`. */
+const TRIBUTARY_LABELS: Record<string, string> = {
+  'produce-p1-acks1': 'produce, 1 partition, acks=1',
+  'produce-p1-acksall': 'produce, 1 partition, acks=all',
+  'produce-p4-acks1': 'produce, 4 partitions, acks=1',
+  'produce-p4-acksall': 'produce, 4 partitions, acks=all',
+  'consume-p1-acks1': 'consume, 1 partition (acks=1 topic)',
+  'consume-p1-acksall': 'consume, 1 partition (acks=all topic)',
+  'consume-p4-acks1': 'consume, 4 partitions (acks=1 topic)',
+  'consume-p4-acksall': 'consume, 4 partitions (acks=all topic)',
+};
+
 const LABELS: Record<string, string> = {
-  'produce-p1-acks1': 'tributary produce, 1 partition, acks=1',
-  'produce-p1-acksall': 'tributary produce, 1 partition, acks=all',
-  'produce-p4-acks1': 'tributary produce, 4 partitions, acks=1',
-  'produce-p4-acksall': 'tributary produce, 4 partitions, acks=all',
-  'consume-p1-acks1': 'tributary consume, 1 partition (acks=1 topic)',
-  'consume-p1-acksall': 'tributary consume, 1 partition (acks=all topic)',
-  'consume-p4-acks1': 'tributary consume, 4 partitions (acks=1 topic)',
-  'consume-p4-acksall': 'tributary consume, 4 partitions (acks=all topic)',
   'xadd-nopersist': 'redis XADD, no persistence',
   'xadd-aof': 'redis XADD, AOF everysec',
   'xrange-nopersist': 'redis XRANGE, no persistence',
@@ -123,9 +168,9 @@ export function report(rs: Ratios): void {
       REPEAT > 1 ? 'runs (records/s)' : '',
     ],
   ];
-  const add = (key: string, r: Measured): void => {
+  const add = (label: string, r: Measured): void => {
     rows.push([
-      LABELS[key] ?? key,
+      label,
       r.recordsPerSec.toLocaleString('en-US'),
       r.mbPerSec.toFixed(1),
       r.seconds.toFixed(2),
@@ -136,9 +181,12 @@ export function report(rs: Ratios): void {
       r.samples?.map((x) => `${Math.round(x / 1000)}k`).join(' ') ?? '',
     ]);
   };
-  for (const [k, r] of Object.entries(results.tributary)) add(k, r);
-  for (const [k, r] of Object.entries(results.redis)) add(k, r);
-  for (const [k, r] of Object.entries(results.nats)) add(k, r);
+  for (const [k, r] of Object.entries(results.tributary)) add(`tributary (kcat) ${TRIBUTARY_LABELS[k] ?? k}`, r);
+  for (const [k, r] of Object.entries(results.ownClient)) {
+    add(`tributary (own client) ${TRIBUTARY_LABELS[k] ?? k}`, r);
+  }
+  for (const [k, r] of Object.entries(results.redis)) add(LABELS[k] ?? k, r);
+  for (const [k, r] of Object.entries(results.nats)) add(LABELS[k] ?? k, r);
   const l = results.limits;
   if (l.loopbackNodeGBps !== undefined)
     rows.push(['loopback TCP, Node → Node', '', (l.loopbackNodeGBps * 1000).toFixed(0), '', '', '', '', '', '']);

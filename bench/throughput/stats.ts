@@ -52,6 +52,8 @@ export function round(x: number, digits: number): number {
 /** Everything a run measured, by part. */
 export interface Results {
   tributary: Record<string, Measured>;
+  /** The broker loaded by the project's own client (`tributary bench`), keyed as `tributary`. */
+  ownClient: Record<string, Measured>;
   redis: Record<string, Measured>;
   nats: Record<string, Measured>;
   limits: {
@@ -64,7 +66,7 @@ export interface Results {
 }
 
 /** The results of this run, filled in step by step. */
-export const results: Results = { tributary: {}, redis: {}, nats: {}, limits: { notes: [] }, notes: [] };
+export const results: Results = { tributary: {}, ownClient: {}, redis: {}, nats: {}, limits: { notes: [] }, notes: [] };
 
 /** A progress line on stderr, with the time of day. */
 export function log(msg: string): void {

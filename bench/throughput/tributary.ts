@@ -26,20 +26,23 @@ import {
 import { summariseProfile } from './profile.ts';
 import { log, rate, results, type Usage } from './stats.ts';
 
-const PARTITION_RUNS: Array<{ partitions: number; acks: '1' | 'all' }> = [
+/** The partition counts and acks every load generator runs. */
+export const PARTITION_RUNS: Array<{ partitions: number; acks: '1' | 'all' }> = [
   { partitions: 1, acks: '1' },
   { partitions: 1, acks: 'all' },
   { partitions: 4, acks: '1' },
   { partitions: 4, acks: 'all' },
 ];
 
-interface ChildBroker {
+/** `tributary start` in a child process. */
+export interface ChildBroker {
   proc: ChildProcess;
   bootstrap: string;
   stderr(): string;
 }
 
-function startBroker(dataDir: string, profDir: string | undefined): Promise<ChildBroker> {
+/** Starts `tributary start --kafka-port 0` in `dataDir`, optionally under --cpu-prof. */
+export function startBroker(dataDir: string, profDir: string | undefined): Promise<ChildBroker> {
   const nodeFlags = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
   const proc = spawn(
     process.execPath,
@@ -97,7 +100,7 @@ async function createTopics(bootstrap: string, topics: Array<{ topic: string; nu
 }
 
 /** librdkafka logs (reconnects, timeouts) do not fail a step, whose counts are checked, but are reported. */
-function noteStderr(what: string, stderr: string): void {
+export function noteStderr(what: string, stderr: string): void {
   const lines = stderr.trim().split('\n').filter(Boolean);
   if (lines.length === 0) return;
   results.notes.push(`${what}: ${lines.length} stderr line(s), last: ${lines[lines.length - 1]!.slice(0, 300)}`);
@@ -105,7 +108,7 @@ function noteStderr(what: string, stderr: string): void {
 }
 
 /** Each partition's high watermark (its record count, as every topic here starts at offset 0). */
-async function highWatermarks(bootstrap: string, topic: string): Promise<number[]> {
+export async function highWatermarks(bootstrap: string, topic: string): Promise<number[]> {
   const kafka = new Kafka({
     clientId: 'bench',
     brokers: [bootstrap],
@@ -148,7 +151,7 @@ async function kcatProduce(bootstrap: string, topic: string, acks: string, file:
  * that of the last, which leaves out process start-up (librdkafka 2.0 may
  * start its first offset query from a 500 ms timer).
  */
-async function kcatConsume(
+export async function kcatConsume(
   bootstrap: string,
   topic: string,
   partitions: number,
@@ -243,7 +246,7 @@ async function spotCheck(bootstrap: string, topic: string, count: number): Promi
 }
 
 /** The files of a topic's partitions in the broker's data dir (logs/<topic>-<partition>/). */
-function partitionFiles(dataDir: string, topic: string, partitions: number): string[] {
+export function partitionFiles(dataDir: string, topic: string, partitions: number): string[] {
   const out: string[] = [];
   for (let p = 0; p < partitions; p++) {
     const dir = join(dataDir, 'logs', `${topic}-${p}`);
