@@ -39,7 +39,7 @@ describe('own producer to own consumer', async () => {
         topic,
         key: i % 7 === 0 ? null : `key-${i % 50}`,
         value: i % 11 === 0 ? null : Buffer.from(`${i}:`.padEnd(20 + (i % 300), String.fromCharCode(97 + (i % 26)))),
-        headers: i % 5 === 0 ? { trace: `t-${i}`, empty: null } : {},
+        headers: (i % 5 === 0 ? { trace: `t-${i}`, empty: null } : {}) as Record<string, string | null>,
       }));
       const meta = await producer.sendBatch(sent);
       assert.equal(new Set(meta.map((m) => `${m.partition}/${m.offset}`)).size, sent.length);
@@ -104,8 +104,8 @@ test('consume-transform-produce stays exactly-once across kill -9 of the broker'
   let client = connect();
   const admin = client.admin();
   await admin.createTopics([
-    { name: input, partitions: 3, replicationFactor: 1 },
-    { name: output, partitions: 2, replicationFactor: 1 },
+    { name: input, numPartitions: 3, replicationFactor: 1 },
+    { name: output, numPartitions: 2, replicationFactor: 1 },
   ]);
   const seed = client.producer();
   await seed.sendBatch(Array.from({ length: N }, (_, i) => ({ topic: input, key: `k${i % 13}`, value: String(i) })));
