@@ -6,12 +6,25 @@
 import type { Input, RequestBodies, RequestHeader, ResponseBodies } from '../protocol/index.ts';
 import type { Broker } from './broker.ts';
 
+/** Kafka's security protocols for a listener. */
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+/** Kafka's principal for unauthenticated connections. */
+export const ANONYMOUS = 'User:ANONYMOUS';
+
 /** The connection a request arrived on. */
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** Listener name (e.g. PLAINTEXT, SASL_SSL, or a custom name). */
   readonly listener: string;
+  readonly securityProtocol: SecurityProtocol;
+  /**
+   * The authenticated principal, as Kafka prints it ("User:alice");
+   * ANONYMOUS until SASL (or a TLS client certificate) says otherwise.
+   */
+  principal: string;
 }
 
 /** What a handler sees besides the request body. */
@@ -20,6 +33,8 @@ export interface RequestContext {
   readonly header: RequestHeader;
   readonly apiVersion: number;
   readonly connection: ConnectionInfo;
+  /** The connection's principal when the request arrived (see ConnectionInfo.principal). */
+  readonly principal: string;
   /** Aborted when the broker shuts down (long polls return early). */
   readonly signal: AbortSignal;
 }

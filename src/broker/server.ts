@@ -12,7 +12,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { API_VERSIONS_KEY, decodeRequest, encodeResponse, FrameDecoder, InvalidFrameError } from '../protocol/index.ts';
 import type { Broker } from './broker.ts';
-import type { ConnectionInfo, Handler, RequestContext } from './handler.ts';
+import { ANONYMOUS, type ConnectionInfo, type Handler, type RequestContext } from './handler.ts';
 import { handlerFor } from './handlers/index.ts';
 
 const MAX_QUEUED_FRAMES = 64;
@@ -95,6 +95,8 @@ class Connection {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
       listener: 'PLAINTEXT',
+      securityProtocol: 'PLAINTEXT',
+      principal: ANONYMOUS,
     };
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', () => {});
@@ -178,6 +180,7 @@ class Connection {
       header: decoded.header,
       apiVersion: version,
       connection: this.#info,
+      principal: this.#info.principal,
       signal: this.#signal,
     };
     try {

@@ -41,12 +41,15 @@ export type MetadataRecord =
   | { type: 'partitions'; id: string; partitions: number }
   | { type: 'topic-config'; id: string; configs: Record<string, string | null> }
   | { type: 'broker-config'; configs: Record<string, string | null> }
-  | { type: 'delete-topic'; id: string };
+  | { type: 'delete-topic'; id: string }
+  /** A keyed entity of some kind (SCRAM credentials, ACLs, quotas...); value null deletes it. */
+  | { type: 'entity'; kind: string; key: string; value: unknown };
 
 interface Snapshot {
   clusterId: string;
   topics: TopicMeta[];
   brokerConfigs: Record<string, string>;
+  entities?: Record<string, Record<string, unknown>>;
 }
 
 const SNAPSHOT_EVERY = 1000;
@@ -60,6 +63,8 @@ export class MetadataStore {
   readonly topicsByName = new Map<string, TopicMeta>();
   readonly topicsById = new Map<string, TopicMeta>();
   brokerConfigs: Record<string, string> = {};
+  /** Entities by kind, then key (see `putEntity`). */
+  readonly #entities = new Map<string, Map<string, unknown>>();
 
   private constructor(dir: string) {
     this.#dir = dir;
@@ -81,6 +86,9 @@ export class MetadataStore {
       this.clusterId = data.clusterId;
       this.brokerConfigs = data.brokerConfigs;
       for (const t of data.topics) this.#put(t);
+      for (const [kind, byKey] of Object.entries(data.entities ?? {})) {
+        this.#entities.set(kind, new Map(Object.entries(byKey)));
+      }
     }
     const logPath = join(this.#dir, 'metadata.log');
     const buf = existsSync(logPath) ? readFileSync(logPath) : Buffer.alloc(0);
@@ -128,6 +136,16 @@ export class MetadataStore {
       case 'broker-config':
         this.brokerConfigs = mergeConfigs(this.brokerConfigs, r.configs);
         break;
+      case 'entity': {
+        let byKey = this.#entities.get(r.kind);
+        if (!byKey) {
+          byKey = new Map();
+          this.#entities.set(r.kind, byKey);
+        }
+        if (r.value === null) byKey.delete(r.key);
+        else byKey.set(r.key, r.value);
+        break;
+      }
       case 'delete-topic': {
         const t = this.topicsById.get(r.id);
         if (t) {
@@ -151,12 +169,32 @@ export class MetadataStore {
     if (++this.#records >= SNAPSHOT_EVERY) this.snapshot();
   }
 
+  /**
+   * Stores (value) or deletes (null) one entity of a kind, durably. Kinds
+   * are owned by one component each: 'scram-credential', 'acl', 'quota'...
+   * Values must survive JSON.
+   */
+  putEntity(kind: string, key: string, value: unknown): void {
+    this.apply({ type: 'entity', kind, key, value });
+  }
+
+  /** One entity, or undefined. */
+  entity<T>(kind: string, key: string): T | undefined {
+    return this.#entities.get(kind)?.get(key) as T | undefined;
+  }
+
+  /** Every entity of a kind, by key (a live view; do not modify). */
+  entities<T>(kind: string): ReadonlyMap<string, T> {
+    return (this.#entities.get(kind) ?? new Map()) as ReadonlyMap<string, T>;
+  }
+
   /** Writes the whole state as a snapshot and starts an empty log. */
   snapshot(): void {
     const data: Snapshot = {
       clusterId: this.clusterId,
       topics: [...this.topicsById.values()],
       brokerConfigs: this.brokerConfigs,
+      entities: Object.fromEntries([...this.#entities].map(([kind, byKey]) => [kind, Object.fromEntries(byKey)])),
     };
     const tmp = join(this.#dir, 'snapshot.json.tmp');
     const fd = openSync(tmp, 'w');

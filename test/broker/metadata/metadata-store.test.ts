@@ -74,3 +74,25 @@ test('a snapshot compacts the log and replays the same state', (t) => {
   assert.equal(b.brokerConfigs['num.partitions'], '1099');
   b.close();
 });
+
+test('entities of any kind replay from the log and from a snapshot; null deletes', (t) => {
+  const d = dir(t);
+  const a = MetadataStore.open(d);
+  a.putEntity('acl', 'k1', { principal: 'User:alice', op: 'Read' });
+  a.putEntity('acl', 'k2', { principal: 'User:bob', op: 'Write' });
+  a.putEntity('quota', 'user=alice', { producer_byte_rate: 1024 });
+  a.putEntity('acl', 'k2', null);
+  a.close();
+  const b = MetadataStore.open(d);
+  assert.deepEqual([...b.entities('acl').keys()], ['k1']);
+  assert.deepEqual(b.entity('quota', 'user=alice'), { producer_byte_rate: 1024 });
+  assert.equal(b.entity('acl', 'k2'), undefined);
+  b.snapshot();
+  b.putEntity('quota', 'user=bob', { consumer_byte_rate: 1 });
+  b.close();
+  const c = MetadataStore.open(d);
+  assert.deepEqual(c.entity('acl', 'k1'), { principal: 'User:alice', op: 'Read' });
+  assert.deepEqual([...c.entities('quota').keys()].sort(), ['user=alice', 'user=bob']);
+  assert.equal(c.entities('nothing').size, 0);
+  c.close();
+});
