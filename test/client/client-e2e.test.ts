@@ -73,7 +73,7 @@ describe('own producer to own consumer', async () => {
   }
 });
 
-test('consume-transform-produce stays exactly-once across kill -9 of the broker', { timeout: 90_000 }, async (t) => {
+test('consume-transform-produce stays exactly-once across kill -9 of the broker', { timeout: 150_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-eos-'));
   const args = [
     '--broker-config',
@@ -119,6 +119,10 @@ test('consume-transform-produce stays exactly-once across kill -9 of the broker'
       autoOffsetReset: 'earliest',
       isolationLevel: 'read_committed',
       maxPollRecords: 25,
+      // The member from before the crash stays in the group until its session expires.
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 500,
+      rebalanceTimeoutMs: 5000,
     });
     consumer.subscribe([input]);
     const producer = c.producer({ transactionalId: 'eos-app-0', transactionTimeoutMs: 20_000 });
@@ -157,7 +161,7 @@ test('consume-transform-produce stays exactly-once across kill -9 of the broker'
   w = worker(client);
   await w.producer.initTransactions();
   // The committed offsets say where to resume: exactly the inputs not yet processed remain.
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 60_000;
   let rest = 0;
   while (done + rest < N && Date.now() < deadline) rest += await step(w);
   assert.equal(done + rest, N, 'every input processed once after the restart');
