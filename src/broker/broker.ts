@@ -4,14 +4,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { resolveTopicConfig, validateTopicConfigs } from './configs.ts';
 import { GroupCoordinator } from './group/index.ts';
+import type { ConnectionInfo } from './handler.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
 import { MetadataStore, type TopicMeta } from './metadata/metadata-store.ts';
 import type { ProducePolicy } from './produce-policy.ts';
+import { type AdvertisedEndpoint, isWildcardHost, type ListenerSpec } from './security/listeners.ts';
+import { checkSaslMechanisms } from './security/sasl-mechanisms.ts';
+import { ScramCredentialStore } from './security/scram.ts';
+import { type TlsMaterial, validateTlsMaterial } from './security/tls.ts';
 import { BrokerServer, type ServerTestHooks } from './server.ts';
 import { TransactionCoordinator } from './txn/index.ts';
 import { DataWaiters } from './waiters.ts';
@@ -27,6 +33,14 @@ export interface BrokerOptions {
   /** Static broker configs by Kafka name (from flags, environment or a config file). */
   configs?: Record<string, string>;
   logger: Logger;
+  /** Listeners (security/listeners.ts); default one PLAINTEXT listener on host:port. */
+  listeners?: ListenerSpec[];
+  /** Addresses clients are told to use, per listener name; default the listener's host (advertisedHost) and bound port. */
+  advertisedListeners?: AdvertisedEndpoint[];
+  /** Certificate and key (PEM) of SSL and SASL_SSL listeners. */
+  tls?: TlsMaterial;
+  /** Created or updated at start with SCRAM-SHA-256 and -512 credentials, and made a super user. */
+  adminUser?: { name: string; password: string };
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -51,6 +65,12 @@ export class Broker {
   readonly metadata: MetadataStore;
   readonly staticConfigs: Record<string, string>;
   readonly waiters = new DataWaiters();
+  /** SCRAM credentials (users) in the metadata log. */
+  readonly scram: ScramCredentialStore;
+  /** The configured listeners, first one first. */
+  readonly listeners: readonly ListenerSpec[];
+  readonly #advertised: ReadonlyMap<string, AdvertisedEndpoint>;
+  readonly #advertisedHostOption: string | undefined;
   /** Test-only hooks (see ServerTestHooks); empty in production. */
   readonly testHooks: ServerTestHooks = {};
   #groups: GroupCoordinator | null = null;
@@ -58,7 +78,6 @@ export class Broker {
   readonly #logs = new Map<string, PartitionLog[]>();
   readonly #lockPath: string;
   #server: BrokerServer | null = null;
-  #advertisedHost: string;
   #maintenance: NodeJS.Timeout | null = null;
   #flusher: NodeJS.Timeout | null = null;
   #closed = false;
@@ -69,12 +88,19 @@ export class Broker {
     this.logger = opts.logger;
     this.metadata = metadata;
     this.staticConfigs = { ...opts.configs };
-    this.#advertisedHost = opts.advertisedHost ?? opts.host ?? '127.0.0.1';
+    this.#advertisedHostOption = opts.advertisedHost;
+    this.scram = new ScramCredentialStore(metadata);
+    this.listeners = opts.listeners?.length
+      ? opts.listeners
+      : [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }];
+    this.#advertised = new Map((opts.advertisedListeners ?? []).map((a) => [a.name, a]));
     this.#lockPath = join(opts.dataDir, '.lock');
   }
 
   /** Opens the data dir (taking its lock), recovers every log and starts listening. */
   static async start(opts: BrokerOptions): Promise<Broker> {
+    if (opts.tls) validateTlsMaterial(opts.tls);
+    checkSaslMechanisms(opts.configs ?? {});
     mkdirSync(opts.dataDir, { recursive: true });
     takeLock(join(opts.dataDir, '.lock'));
     let broker: Broker | undefined;
@@ -84,8 +110,12 @@ export class Broker {
       await broker.#openLogs();
       broker.#txns = await TransactionCoordinator.start(broker);
       broker.#groups = await GroupCoordinator.start(broker);
-      broker.#server = new BrokerServer(broker);
-      await broker.#server.listen(opts.host ?? '127.0.0.1', opts.port ?? 9092);
+      if (opts.adminUser) {
+        await broker.scram.bootstrapAdmin(opts.adminUser.name, opts.adminUser.password);
+        broker.logger.info({ user: opts.adminUser.name }, 'admin user ready (SCRAM-SHA-256/512, super user)');
+      }
+      broker.#server = new BrokerServer(broker, broker.listeners, opts.tls);
+      await broker.#server.listen();
       broker.#startMaintenance();
       return broker;
     } catch (err) {
@@ -114,7 +144,38 @@ export class Broker {
 
   /** Host clients are told to connect to. */
   get advertisedHost(): string {
-    return this.#advertisedHost;
+    return this.endpointFor((this.listeners[0] as ListenerSpec).name).host;
+  }
+
+  /** The open client connections with their listener and principal. */
+  connections(): ConnectionInfo[] {
+    return this.#server?.connections() ?? [];
+  }
+
+  /** The bound port of a listener by name, or undefined when there is no such listener. */
+  listenerPort(name: string): number | undefined {
+    return this.#server?.portOf(name);
+  }
+
+  /**
+   * The address clients of a listener are told to use (Metadata,
+   * FindCoordinator, DescribeCluster answer with the listener the request came in on).
+   */
+  endpointFor(listener: string): { host: string; port: number } {
+    const spec = this.listeners.find((l) => l.name === listener) ?? (this.listeners[0] as ListenerSpec);
+    const port = this.listenerPort(spec.name) ?? 0;
+    const adv = this.#advertised.get(spec.name);
+    if (adv) return { host: adv.host, port: adv.port || port };
+    if (this.#advertisedHostOption) return { host: this.#advertisedHostOption, port };
+    return { host: isWildcardHost(spec.host) ? hostname() : spec.host, port };
+  }
+
+  /**
+   * Whether a principal may do anything (the authorizer asks): listed in
+   * `super.users` ("User:a;User:b"), or the admin user made at start.
+   */
+  isSuperUser(principal: string): boolean {
+    return this.scram.isSuperUser(principal, this.brokerConfig('super.users', ''));
   }
 
   get clusterId(): string {

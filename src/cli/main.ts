@@ -6,12 +6,16 @@
  * Usage errors print as one line naming the command's --help.
  */
 import { Command, CommanderError } from 'commander';
+import { aclCommand } from './commands/acl.ts';
 import { benchCommand } from './commands/bench.ts';
+import { certCommand } from './commands/cert.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { groupCommand } from './commands/group.ts';
 import { protocolCommand } from './commands/protocol.ts';
+import { quotaCommand } from './commands/quota.ts';
 import { startCommand } from './commands/start.ts';
 import { topicCommand } from './commands/topic.ts';
+import { userCommand } from './commands/user.ts';
 import { EXIT_OK, EXIT_USAGE, exit } from './common/errors.ts';
 import { version } from './version.ts';
 
@@ -31,6 +35,10 @@ program.addCommand(protocolCommand());
 program.addCommand(clusterCommand());
 program.addCommand(topicCommand());
 program.addCommand(groupCommand());
+program.addCommand(aclCommand());
+program.addCommand(quotaCommand());
+program.addCommand(userCommand());
+program.addCommand(certCommand());
 program.addCommand(benchCommand());
 
 /** The command's full name, e.g. "tributary topic create". */

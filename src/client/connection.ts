@@ -12,7 +12,7 @@
  *   RequestTimeoutError and closes the connection (as the Java client does),
  *   failing every other request in flight with ConnectionError.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
 import {
   decodeResponse,
@@ -115,7 +115,12 @@ export class Connection {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const tlsOpts = opts.tls === true ? {} : opts.tls;
       const s = tlsOpts
-        ? tlsConnect({ servername: opts.host, ...tlsOpts, host: opts.host, port: opts.port })
+        ? tlsConnect({
+            ...(isIP(opts.host) ? {} : { servername: opts.host }),
+            ...tlsOpts,
+            host: opts.host,
+            port: opts.port,
+          })
         : netConnect({ host: opts.host, port: opts.port });
       const timer = setTimeout(() => {
         s.destroy();

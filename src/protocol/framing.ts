@@ -49,7 +49,8 @@ export interface FrameDecoderOptions {
  * references to pushed chunks, so callers must not reuse them.
  */
 export class FrameDecoder {
-  readonly maxFrameSize: number;
+  /** Largest accepted frame payload; may be raised or lowered between frames (SASL listeners raise it after authentication). */
+  maxFrameSize: number;
   // Payload size of the frame in progress; -1 while its size prefix is incomplete.
   #size = -1;
   // Bytes of the frame in progress: prefix bytes while #size is -1, payload bytes after.

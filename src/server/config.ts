@@ -6,8 +6,13 @@
  * TRIBUTARY_KAFKA_PORT, TRIBUTARY_LOG_LEVEL, TRIBUTARY_CONFIG (file path).
  * Config file: JSON (`{"dataDir": "...", "kafkaPort": 9092, "broker": {"num.partitions": "3"}}`)
  * or Java properties (`data.dir=...`, `kafka.port=...`, and broker configs by their Kafka names).
+ *
+ * Security (security.ts): listeners (`--listener`, TRIBUTARY_LISTENERS, or the
+ * Kafka configs `listeners`, `advertised.listeners`,
+ * `listener.security.protocol.map`), TLS files and the admin user.
  */
 import { readFileSync } from 'node:fs';
+import { resolveSecurity, type SecurityConfig, type SecurityFlags } from './security.ts';
 
 /** Everything the all-in-one process needs to start. */
 export interface PlatformConfig {
@@ -18,6 +23,8 @@ export interface PlatformConfig {
   logLevel: string;
   /** Broker configs by Kafka name. */
   broker: Record<string, string>;
+  /** Listeners, TLS and the admin user; absent = one PLAINTEXT listener on host:kafkaPort. */
+  security?: SecurityConfig;
 }
 
 /** Options as given on the command line (all optional). */
@@ -30,6 +37,9 @@ export interface ConfigFlags {
   config?: string;
   brokerConfig?: string[];
 }
+
+/** Every flag of `tributary start`. */
+export type StartFlags = ConfigFlags & SecurityFlags;
 
 const DEFAULTS: PlatformConfig = {
   dataDir: './data',
@@ -81,7 +91,7 @@ function port(value: string | number, what: string): number {
 }
 
 /** Resolves the configuration; throws an Error whose message says what to fix. */
-export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+export function resolveConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   const file = flags.config ?? env.TRIBUTARY_CONFIG;
   const fileCfg = file ? fromFile(file) : {};
   const pick = <T>(flag: T | undefined, envVal: T | undefined, fileVal: T | undefined, def: T): T =>
@@ -105,5 +115,10 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
   };
   if (!LEVELS.has(cfg.logLevel))
     throw new Error(`log level must be one of ${[...LEVELS].join(', ')}, got "${cfg.logLevel}"`);
+  const security = resolveSecurity(flags, env, fileCfg as Record<string, unknown>, cfg.broker, {
+    host: cfg.host,
+    port: cfg.kafkaPort,
+  });
+  if (security) cfg.security = security;
   return cfg;
 }

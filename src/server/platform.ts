@@ -25,10 +25,17 @@ export async function startPlatform(cfg: PlatformConfig, logger?: Logger): Promi
     advertisedHost: cfg.advertisedHost,
     configs: cfg.broker,
     logger: log,
+    ...cfg.security,
   });
   return {
     broker,
-    endpoints: [`kafka ${broker.advertisedHost}:${broker.port} (listening on ${cfg.host}:${broker.port})`],
+    endpoints: cfg.security?.listeners
+      ? broker.listeners.map((l) => {
+          const e = broker.endpointFor(l.name);
+          const bound = `${l.host || '*'}:${broker.listenerPort(l.name)}`;
+          return `kafka ${e.host}:${e.port} (listener ${l.name}, ${l.securityProtocol}, listening on ${bound})`;
+        })
+      : [`kafka ${broker.advertisedHost}:${broker.port} (listening on ${cfg.host}:${broker.port})`],
     close: () => broker.close(),
   };
 }

@@ -14,9 +14,11 @@
  *   last five) is answered NONE with its original offsets and not written
  *   again; OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
  *   INVALID_TXN_STATE otherwise.
- * - Transactions: transactional batches need the request's transactional id
- *   (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition, as
- *   Kafka's authorizer answers) and, for a producer's first batch in a
+ * - Authorization (when on): transactional batches need WRITE on the
+ *   request's transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for
+ *   every partition, also without an id); each topic needs WRITE
+ *   (TOPIC_AUTHORIZATION_FAILED for its partitions, checked first).
+ * - Transactions: for a producer's first batch in a
  *   partition, the partition must be in its transaction (Kafka's transaction
  *   verification, `transaction.partition.verification.enable`, default
  *   true): INVALID_TXN_STATE (TRANSACTION_ABORTABLE from v11),
@@ -40,8 +42,10 @@ import {
   type ProduceResponseTopicProduceResponse as TopicOut,
   toKafkaError,
 } from '../../protocol/index.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
 import { applyProducePolicy, type ProducePolicy } from '../produce-policy.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, filterAuthorized } from '../security/authorizer.ts';
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../txn/index.ts';
 
 const INTERNAL = new Set([CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]);
@@ -102,7 +106,7 @@ function failAll(req: ProduceRequest, code: number): { responses: Input<TopicOut
 }
 
 /** Checks the request's transactional producer; returns a whole-request error code or null. */
-function checkTransactional(req: ProduceRequest): number | null {
+function checkTransactional(ctx: RequestContext, req: ProduceRequest): number | null {
   const producers = new Set<string>();
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
@@ -111,7 +115,12 @@ function checkTransactional(req: ProduceRequest): number | null {
     }
   }
   if (producers.size === 0) return null;
-  if (req.transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  if (
+    req.transactionalId === null ||
+    !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+  ) {
+    return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  }
   if (producers.size > 1) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
   return null;
 }
@@ -129,9 +138,15 @@ export default defineHandler({
     const policies = new Map<string, ProducePolicy>();
     const pending: Array<{ out: Input<PartitionOut>; flush?: Promise<void> }> = [];
     const responses: Input<TopicOut>[] = [];
-    const txnError = checkTransactional(req);
+    const txnError = checkTransactional(ctx, req);
     const verify = broker.brokerConfig('transaction.partition.verification.enable', 'true') !== 'false';
     if (txnError !== null) return acks === 0 ? null : failAll(req, txnError);
+    const writable = filterAuthorized(
+      ctx,
+      AclOperation.WRITE,
+      ResourceType.TOPIC,
+      req.topicData.map((t) => t.name),
+    );
     for (const t of req.topicData) {
       const partitionResponses: Input<PartitionOut>[] = [];
       for (const p of t.partitionData) {
@@ -145,6 +160,10 @@ export default defineHandler({
         };
         partitionResponses.push(out);
         try {
+          if (!writable.has(t.name)) {
+            out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+            continue;
+          }
           if (!validAcks) {
             out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
             continue;

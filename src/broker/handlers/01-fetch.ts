@@ -12,6 +12,9 @@
  *   transactions (producer id, first offset) overlapping the returned range
  *   so the consumer can drop their records (an empty list when nothing is
  *   returned, null for read_uncommitted), as Kafka's collectAbortedTxns.
+ * - Authorization (when on): consumers need READ on each topic, followers
+ *   (replica id >= 0) CLUSTER_ACTION on the cluster; other partitions get
+ *   TOPIC_AUTHORIZATION_FAILED and, as in Kafka, do not end the long poll.
  */
 import {
   ErrorCode,
@@ -30,12 +33,15 @@ import {
   sessionKey,
 } from '../fetch-sessions.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorizeCluster, filterAuthorized } from '../security/authorizer.ts';
 import { partitionKey } from '../waiters.ts';
 
 // Kafka sends empty records (never null) with an error; librdkafka rejects a null set.
 const EMPTY = Buffer.alloc(0);
 const sessionsByBroker = new WeakMap<Broker, FetchSessionCache>();
-const sessionsOf = (b: Broker): FetchSessionCache => {
+/** A broker's fetch sessions (quotas close the one a throttled fetch would have opened). */
+export const sessionsOf = (b: Broker): FetchSessionCache => {
   let c = sessionsByBroker.get(b);
   if (!c) sessionsByBroker.set(b, (c = new FetchSessionCache()));
   return c;
@@ -59,6 +65,7 @@ function readAll(
   maxBytes: number,
   useIds: boolean,
   committed: boolean,
+  denied: ReadonlySet<string>,
 ): ReadResult[] {
   let remaining = maxBytes;
   let written = 0;
@@ -76,7 +83,9 @@ function readAll(
     };
     let bytes = 0;
     const log = e.name === null ? undefined : broker.log(e.name, e.partition);
-    if (!log) {
+    if (e.name !== null && denied.has(e.name)) {
+      out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    } else if (!log) {
       out.errorCode = useIds && e.name === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     } else {
       const hw = log.highWatermark;
@@ -186,14 +195,25 @@ export default defineHandler({
     const committed = req.isolationLevel === 1;
     const deadline = now + Math.max(0, req.maxWaitMs);
     const keys = entries.filter((e) => e.name !== null).map((e) => partitionKey(e.name as string, e.partition));
-    let results = readAll(broker, entries, req.maxBytes, useIds, committed);
+    const names = entries.flatMap((e) => (e.name === null ? [] : [e.name]));
+    const follower = (v >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+    const readable = follower
+      ? new Set(authorizeCluster(ctx, AclOperation.CLUSTER_ACTION) ? names : [])
+      : filterAuthorized(ctx, AclOperation.READ, ResourceType.TOPIC, names);
+    const denied = new Set(names.filter((n) => !readable.has(n)));
+    const allDenied = names.length > 0 && denied.size > 0 && names.every((n) => denied.has(n));
+    let results = readAll(broker, entries, req.maxBytes, useIds, committed, denied);
     for (;;) {
       const total = results.reduce((n, r) => n + r.bytes, 0);
-      const failed = results.some((r) => r.out.errorCode !== ErrorCode.NONE);
+      const failed =
+        allDenied ||
+        results.some(
+          (r) => r.out.errorCode !== ErrorCode.NONE && r.out.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        );
       const left = deadline - Date.now();
       if (total >= req.minBytes || failed || left <= 0 || ctx.signal.aborted) break;
       await broker.waiters.wait(keys, left, ctx.signal);
-      results = readAll(broker, entries, req.maxBytes, useIds, committed);
+      results = readAll(broker, entries, req.maxBytes, useIds, committed, denied);
     }
 
     // Build the response; an incremental one names only partitions with news.

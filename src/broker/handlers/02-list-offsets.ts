@@ -8,6 +8,8 @@
  * - As in Kafka, a timestamp lookup (and -3) finding an offset at or past the
  *   last fetchable one (the LSO with read_committed) answers offset -1.
  * - v0 answers with the old list of offsets (maxNumOffsets).
+ * - Authorization (when on): DESCRIBE on each topic, else
+ *   TOPIC_AUTHORIZATION_FAILED for its partitions.
  */
 import {
   ErrorCode,
@@ -17,6 +19,8 @@ import {
   toKafkaError,
 } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { filterAuthorized } from '../security/authorizer.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -31,6 +35,12 @@ export default defineHandler({
   handle(ctx, req) {
     const { broker } = ctx;
     const topics: Input<TopicOut>[] = [];
+    const describable = filterAuthorized(
+      ctx,
+      AclOperation.DESCRIBE,
+      ResourceType.TOPIC,
+      req.topics.map((t) => t.name),
+    );
     for (const t of req.topics) {
       const partitions: Input<PartitionOut>[] = [];
       for (const p of t.partitions) {
@@ -42,6 +52,10 @@ export default defineHandler({
           leaderEpoch: -1,
         };
         partitions.push(out);
+        if (!describable.has(t.name)) {
+          out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          continue;
+        }
         const log = broker.log(t.name, p.partitionIndex);
         if (!log) {
           out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;

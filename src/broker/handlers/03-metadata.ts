@@ -7,6 +7,12 @@
  *   UNKNOWN_TOPIC_OR_PARTITION. Illegal names get INVALID_TOPIC_EXCEPTION.
  * - v10+: topics can be asked for by id (UNKNOWN_TOPIC_ID when unknown).
  * - v8+: authorized-operation bitfields when asked for.
+ * - Authorization (when on): topics the principal may not DESCRIBE are left
+ *   out of an all-topics answer and answered TOPIC_AUTHORIZATION_FAILED when
+ *   asked for (by name: without id or existence; by id: without name);
+ *   auto-creation needs CREATE on the cluster or the topic
+ *   (TOPIC_AUTHORIZATION_FAILED); the cluster's bitfield is 0 without
+ *   DESCRIBE on it.
  */
 
 import type { Input, MetadataResponseMetadataResponseTopic as TopicOut } from '../../protocol/index.ts';
@@ -14,6 +20,14 @@ import { ErrorCode, KafkaError, toKafkaError, ZERO_UUID } from '../../protocol/i
 import type { Broker } from '../broker.ts';
 import { defineHandler } from '../handler.ts';
 import type { TopicMeta } from '../metadata/metadata-store.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acls.ts';
+import {
+  authorizationEnabled,
+  authorize,
+  authorizeCluster,
+  authorizedOperations,
+  filterAuthorized,
+} from '../security/authorizer.ts';
 
 const NOT_REQUESTED = -2147483648;
 const bits = (ops: number[]): number => ops.reduce((acc, op) => acc | (1 << op), 0);
@@ -56,15 +70,34 @@ export default defineHandler({
     const autoCreate =
       (v < 4 || req.allowAutoTopicCreation) && broker.brokerConfig('auto.create.topics.enable', 'true') === 'true';
     const topics: Input<TopicOut>[] = [];
+    const { TOPIC } = ResourceType;
+    const denied = (name: string | null, topicId: string, isInternal = false): Input<TopicOut> => ({
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      name,
+      topicId,
+      isInternal,
+      partitions: [],
+    });
     if (all) {
-      for (const t of broker.metadata.topicsByName.values()) topics.push(describeTopic(broker, t, withOps));
+      const names = [...broker.metadata.topicsByName.keys()];
+      const visible = filterAuthorized(ctx, AclOperation.DESCRIBE, TOPIC, names, { logIfDenied: false });
+      for (const t of broker.metadata.topicsByName.values()) {
+        if (visible.has(t.name)) topics.push(describeTopic(broker, t, withOps));
+      }
     } else {
+      const named = (req.topics ?? []).flatMap((w) => (w.name === null || w.name === undefined ? [] : [w.name]));
+      const describable = filterAuthorized(ctx, AclOperation.DESCRIBE, TOPIC, named);
       for (const want of req.topics ?? []) {
         if (want.name === null || want.name === undefined) {
           const t = want.topicId !== ZERO_UUID ? broker.metadata.topicsById.get(want.topicId) : undefined;
-          if (t) topics.push(describeTopic(broker, t, withOps));
+          if (t && !authorize(ctx, AclOperation.DESCRIBE, TOPIC, t.name)) topics.push(denied(null, want.topicId));
+          else if (t) topics.push(describeTopic(broker, t, withOps));
           else
             topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: want.topicId, partitions: [] });
+          continue;
+        }
+        if (!describable.has(want.name)) {
+          topics.push(denied(want.name, ZERO_UUID));
           continue;
         }
         const t = broker.metadata.topicsByName.get(want.name);
@@ -74,6 +107,13 @@ export default defineHandler({
         }
         try {
           if (!autoCreate) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (
+            !authorizeCluster(ctx, AclOperation.CREATE, { logIfDenied: false }) &&
+            !authorize(ctx, AclOperation.CREATE, TOPIC, want.name)
+          ) {
+            topics.push(denied(want.name, ZERO_UUID, INTERNAL.has(want.name)));
+            continue;
+          }
           const created = await broker.createTopic(want.name, -1, -1, {});
           topics.push(describeTopic(broker, created, withOps));
         } catch (err) {
@@ -81,13 +121,29 @@ export default defineHandler({
         }
       }
     }
+    let clusterOps = v >= 8 && req.includeClusterAuthorizedOperations ? CLUSTER_OPS : NOT_REQUESTED;
+    if (authorizationEnabled(broker)) {
+      if (withOps) {
+        for (const t of topics) {
+          if (t.errorCode === ErrorCode.NONE && t.name) {
+            t.topicAuthorizedOperations = authorizedOperations(ctx, TOPIC, t.name);
+          }
+        }
+      }
+      if (clusterOps !== NOT_REQUESTED) {
+        clusterOps = authorizeCluster(ctx, AclOperation.DESCRIBE)
+          ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+          : 0;
+      }
+    }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.port, rack: null }],
+      // the advertised address of the listener the request came in on
+      brokers: [{ nodeId: broker.nodeId, ...broker.endpointFor(ctx.connection.listener), rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,
-      clusterAuthorizedOperations: v >= 8 && req.includeClusterAuthorizedOperations ? CLUSTER_OPS : NOT_REQUESTED,
+      clusterAuthorizedOperations: clusterOps,
     };
   },
 });

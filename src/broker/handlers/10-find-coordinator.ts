@@ -8,15 +8,36 @@
  *   before the answer); if that fails, COORDINATOR_NOT_AVAILABLE.
  * - Share coordinators (key type 2, v6+) are not served: INVALID_REQUEST, as
  *   is an unknown key type.
+ * - Authorization (when on): DESCRIBE on the group
+ *   (GROUP_AUTHORIZATION_FAILED) or transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), before anything else.
  */
 import { ErrorCode, type FindCoordinatorResponseCoordinator, type Input, toKafkaError } from '../../protocol/index.ts';
 import type { Broker } from '../broker.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 const GROUP = 0;
 const TRANSACTION = 1;
 
-async function lookup(broker: Broker, keyType: number): Promise<Input<FindCoordinatorResponseCoordinator>> {
+/** The answer for a key the principal may not DESCRIBE, or null. */
+function denied(ctx: RequestContext, keyType: number, key: string): Input<FindCoordinatorResponseCoordinator> | null {
+  const none = { nodeId: -1, host: '', port: -1 };
+  if (keyType === GROUP && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return { ...none, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+  }
+  if (keyType === TRANSACTION && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+  }
+  return null;
+}
+
+async function lookup(
+  broker: Broker,
+  keyType: number,
+  listener: string,
+): Promise<Input<FindCoordinatorResponseCoordinator>> {
   const none = { nodeId: -1, host: '', port: -1 };
   if (keyType !== GROUP && keyType !== TRANSACTION) {
     return {
@@ -34,8 +55,7 @@ async function lookup(broker: Broker, keyType: number): Promise<Input<FindCoordi
   }
   return {
     nodeId: broker.nodeId,
-    host: broker.advertisedHost,
-    port: broker.port,
+    ...broker.endpointFor(listener),
     errorCode: ErrorCode.NONE,
   };
 }
@@ -48,10 +68,15 @@ export default defineHandler({
     const keyType = ctx.apiVersion === 0 ? GROUP : req.keyType;
     if (ctx.apiVersion >= 4) {
       const coordinators: Input<FindCoordinatorResponseCoordinator>[] = [];
-      for (const key of req.coordinatorKeys) coordinators.push({ key, ...(await lookup(ctx.broker, keyType)) });
+      for (const key of req.coordinatorKeys) {
+        coordinators.push({
+          key,
+          ...(denied(ctx, keyType, key) ?? (await lookup(ctx.broker, keyType, ctx.connection.listener))),
+        });
+      }
       return { throttleTimeMs: 0, coordinators };
     }
-    const c = await lookup(ctx.broker, keyType);
+    const c = denied(ctx, keyType, req.key) ?? (await lookup(ctx.broker, keyType, ctx.connection.listener));
     return {
       throttleTimeMs: 0,
       errorCode: c.errorCode,

@@ -12,8 +12,12 @@
  *   COORDINATOR_LOAD_IN_PROGRESS while groups load.
  * - v0 has no rebalance timeout: the session timeout is used (as Kafka);
  *   before v7 a missing protocol name is sent as "".
+ * - Authorization (when on): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 11,
@@ -21,6 +25,17 @@ export default defineHandler({
   maxVersion: 9,
   async handle(ctx, req) {
     const v = ctx.apiVersion;
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolName: v >= 7 ? null : '',
+        leader: '',
+        memberId: '',
+        members: [],
+      };
+    }
     ctx.broker.groups.watch(ctx.signal);
     const r = await ctx.broker.groups.joinGroup({
       groupId: req.groupId,

@@ -6,8 +6,13 @@
  *   error per member (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID).
  * - Leaving members make the group rebalance; an unknown group answers
  *   UNKNOWN_MEMBER_ID for every member.
+ * - Authorization (when on): READ on the group, else
+ *   GROUP_AUTHORIZATION_FAILED (no members).
  */
+import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 13,
@@ -15,6 +20,9 @@ export default defineHandler({
   maxVersion: 5,
   handle(ctx, req) {
     const v = ctx.apiVersion;
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    }
     const members =
       v >= 3
         ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: m.reason }))

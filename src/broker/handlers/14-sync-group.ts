@@ -7,9 +7,13 @@
  *   FENCED_INSTANCE_ID, ILLEGAL_GENERATION for stale members;
  *   INCONSISTENT_GROUP_PROTOCOL when the protocol type or name differs from
  *   the group's (and in v5+ when either is missing, as Kafka requires them).
+ * - Authorization (when on, after that check): READ on the group, else
+ *   GROUP_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 14,
@@ -19,6 +23,9 @@ export default defineHandler({
     const v = ctx.apiVersion;
     if (v >= 5 && (req.protocolType === null || req.protocolName === null)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, assignment: Buffer.alloc(0) };
+    }
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, assignment: Buffer.alloc(0) };
     }
     ctx.broker.groups.watch(ctx.signal);
     const r = await ctx.broker.groups.syncGroup({

@@ -4,8 +4,12 @@
  *   state and an optional state filter (case-insensitive, e.g. "Stable",
  *   "empty"); v5+ its type ("classic") and a type filter.
  * - COORDINATOR_LOAD_IN_PROGRESS while groups load.
+ * - Authorization (when on): DESCRIBE on the cluster lists every group;
+ *   otherwise only the groups the principal may DESCRIBE (never an error).
  */
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, authorizeCluster } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 16,
@@ -14,6 +18,10 @@ export default defineHandler({
   handle(ctx, req) {
     const v = ctx.apiVersion;
     const r = ctx.broker.groups.listGroups(v >= 4 ? req.statesFilter : [], v >= 5 ? req.typesFilter : []);
-    return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };
+    const quiet = { logIfDenied: false };
+    const groups = authorizeCluster(ctx, AclOperation.DESCRIBE, quiet)
+      ? r.groups
+      : r.groups.filter((g) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId, quiet));
+    return { throttleTimeMs: 0, errorCode: r.errorCode, groups };
   },
 });

@@ -7,6 +7,11 @@
  * - Configs are validated by name and value (INVALID_CONFIG with a message).
  * - validateOnly checks everything and creates nothing.
  * - v5+: the result carries partitions, replication factor and every config.
+ * - Authorization (when on): CREATE on the cluster or on the topic, else
+ *   TOPIC_AUTHORIZATION_FAILED ("Authorization failed."); without
+ *   DESCRIBE_CONFIGS on the topic a created topic's result leaves out
+ *   configs, partitions and replication factor (topicConfigErrorCode
+ *   TOPIC_AUTHORIZATION_FAILED), as Kafka's controller.
  */
 import {
   ErrorCode,
@@ -19,6 +24,8 @@ import type { Broker } from '../broker.ts';
 import { resolveTopicConfig, TOPIC_CONFIGS } from '../configs.ts';
 import { defineHandler } from '../handler.ts';
 import type { TopicMeta } from '../metadata/metadata-store.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorizeCluster, filterAuthorized } from '../security/authorizer.ts';
 
 function configsOf(broker: Broker, t: TopicMeta): Result['configs'] {
   return TOPIC_CONFIGS.map((d) => {
@@ -42,6 +49,12 @@ export default defineHandler({
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const topics: Input<Result>[] = [];
+    const names = [...counts.keys()].filter((n) => counts.get(n) === 1);
+    const creatable = authorizeCluster(ctx, AclOperation.CREATE, { logIfDenied: false })
+      ? new Set(names)
+      : filterAuthorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, names);
+    const quiet = { logIfDenied: false };
+    const describable = filterAuthorized(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, names, quiet);
     for (const t of req.topics) {
       try {
         if ((counts.get(t.name) ?? 0) > 1) {
@@ -50,6 +63,7 @@ export default defineHandler({
             `Create topics request contains the topic ${t.name} more than once.`,
           );
         }
+        if (!creatable.has(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
         let partitions = t.numPartitions;
         let rf = t.replicationFactor;
         if (t.assignments.length > 0) {
@@ -84,6 +98,19 @@ export default defineHandler({
           configs[c.name] = c.value;
         }
         const meta = await broker.createTopic(t.name, partitions, rf, configs, req.validateOnly);
+        if (!describable.has(t.name)) {
+          topics.push({
+            name: t.name,
+            topicId: meta.id,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            numPartitions: -1,
+            replicationFactor: -1,
+            configs: [],
+          });
+          continue;
+        }
         topics.push({
           name: t.name,
           topicId: meta.id,

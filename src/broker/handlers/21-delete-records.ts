@@ -9,6 +9,8 @@
  *   topics INVALID_TOPIC_EXCEPTION, unknown partitions
  *   UNKNOWN_TOPIC_OR_PARTITION; a failed partition reports low watermark -1.
  * - One replica, so the answer never waits for followers.
+ * - Authorization (when on): DELETE on each topic, else
+ *   TOPIC_AUTHORIZATION_FAILED for its partitions, checked first.
  */
 import {
   ErrorCode,
@@ -19,6 +21,8 @@ import {
   toKafkaError,
 } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { filterAuthorized } from '../security/authorizer.ts';
 
 const HIGH_WATERMARK = -1n;
 const INTERNAL = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
@@ -30,11 +34,18 @@ export default defineHandler({
   async handle(ctx, req) {
     const { broker } = ctx;
     const topics: Input<TopicOut>[] = [];
+    const deletable = filterAuthorized(
+      ctx,
+      AclOperation.DELETE,
+      ResourceType.TOPIC,
+      req.topics.map((t) => t.name),
+    );
     for (const t of req.topics) {
       const partitions: Input<PartitionOut>[] = [];
       for (const p of t.partitions) {
         const where = `${t.name}-${p.partitionIndex}`;
         try {
+          if (!deletable.has(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           if (INTERNAL.has(t.name)) {
             throw new KafkaError(
               ErrorCode.INVALID_TOPIC_EXCEPTION,

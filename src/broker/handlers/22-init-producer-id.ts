@@ -10,9 +10,15 @@
  *   producer (PRODUCER_FENCED when it is not the current one); only one of
  *   the two set is INVALID_REQUEST.
  * - PRODUCER_FENCED is sent as INVALID_PRODUCER_EPOCH below v4.
+ * - Authorization (when on): WRITE on the transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without one, IDEMPOTENT_WRITE
+ *   on the cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED), as
+ *   Kafka 3.x.
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, authorizeByResourceType, authorizeCluster } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 22,
@@ -28,6 +34,17 @@ export default defineHandler({
       producerId,
       producerEpoch,
     });
+    const txnId = req.transactionalId;
+    if (txnId !== null && !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, txnId)) {
+      return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+    if (
+      txnId === null &&
+      !authorizeCluster(ctx, AclOperation.IDEMPOTENT_WRITE, { logIfDenied: false }) &&
+      !authorizeByResourceType(ctx, AclOperation.WRITE, ResourceType.TOPIC)
+    ) {
+      return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if (noId !== noEpoch) return answer(ErrorCode.INVALID_REQUEST);
     const expected = noId ? null : { producerId: Number(req.producerId), producerEpoch: req.producerEpoch };
     const r = await ctx.broker.txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);

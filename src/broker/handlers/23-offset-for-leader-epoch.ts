@@ -8,6 +8,9 @@
  * - v2+ currentLeaderEpoch: below 0 is FENCED_LEADER_EPOCH, above 0
  *   UNKNOWN_LEADER_EPOCH, -1 skips the check.
  * - Unknown partitions are UNKNOWN_TOPIC_OR_PARTITION.
+ * - Authorization (when on): CLUSTER_ACTION on the cluster (brokers) or
+ *   DESCRIBE on each topic (consumers, KIP-320), else
+ *   TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   ErrorCode,
@@ -16,6 +19,8 @@ import {
   type OffsetForLeaderEpochResponseOffsetForLeaderTopicResult as TopicOut,
 } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorizeCluster, filterAuthorized } from '../security/authorizer.ts';
 
 const LEADER_EPOCH = 0;
 const UNDEFINED_EPOCH = -1;
@@ -27,6 +32,10 @@ export default defineHandler({
   maxVersion: 4,
   handle(ctx, req) {
     const { broker } = ctx;
+    const names = req.topics.map((t) => t.topic);
+    const describable = authorizeCluster(ctx, AclOperation.CLUSTER_ACTION, { logIfDenied: false })
+      ? new Set(names)
+      : filterAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, names);
     const topics: Input<TopicOut>[] = req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p): Input<PartitionOut> => {
@@ -36,6 +45,7 @@ export default defineHandler({
           leaderEpoch: UNDEFINED_EPOCH,
           endOffset: UNDEFINED_EPOCH_OFFSET,
         };
+        if (!describable.has(t.topic)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         const log = broker.log(t.topic, p.partition);
         if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (p.currentLeaderEpoch !== UNDEFINED_EPOCH) {

@@ -13,6 +13,11 @@
  * - Otherwise the coordinator's answer applies to every partition:
  *   INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH
  *   below v2), CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS.
+ * - Authorization (when on): v0-3 need WRITE on the transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition) and on each
+ *   topic (TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED);
+ *   v4+ come from brokers in Kafka and need CLUSTER_ACTION on the cluster
+ *   (top-level CLUSTER_AUTHORIZATION_FAILED).
  */
 import {
   ErrorCode,
@@ -21,8 +26,9 @@ import {
   type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult as TopicOut,
   type AddPartitionsToTxnResponseAddPartitionsToTxnResult as TxnResult,
 } from '../../protocol/index.ts';
-import type { Broker } from '../broker.ts';
-import { defineHandler } from '../handler.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, authorizeCluster, filterAuthorized } from '../security/authorizer.ts';
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../txn/index.ts';
 
 const INTERNAL = new Set([CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]);
@@ -43,11 +49,24 @@ function uniform(topics: TopicIn[], code: (topic: string, partition: number) => 
   }));
 }
 
-async function handleTxn(broker: Broker, version: number, txn: Txn): Promise<Input<TopicOut>[]> {
+async function handleTxn(ctx: RequestContext, version: number, txn: Txn): Promise<Input<TopicOut>[]> {
+  const { broker } = ctx;
   const bad = new Map<string, number>();
+  if (version < 4 && !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, txn.transactionalId)) {
+    return uniform(txn.topics, () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
+  const writable =
+    version < 4
+      ? filterAuthorized(
+          ctx,
+          AclOperation.WRITE,
+          ResourceType.TOPIC,
+          txn.topics.filter((t) => !INTERNAL.has(t.name)).map((t) => t.name),
+        )
+      : null;
   for (const t of txn.topics) {
     for (const p of t.partitions) {
-      if (version < 4 && INTERNAL.has(t.name)) bad.set(`${t.name}:${p}`, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      if (writable && !writable.has(t.name)) bad.set(`${t.name}:${p}`, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       else if (!broker.log(t.name, p)) bad.set(`${t.name}:${p}`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
   }
@@ -73,7 +92,7 @@ export default defineHandler({
   async handle(ctx, req) {
     const v = ctx.apiVersion;
     if (v < 4) {
-      const topics = await handleTxn(ctx.broker, v, {
+      const topics = await handleTxn(ctx, v, {
         transactionalId: req.v3AndBelowTransactionalId,
         producerId: req.v3AndBelowProducerId,
         producerEpoch: req.v3AndBelowProducerEpoch,
@@ -82,9 +101,12 @@ export default defineHandler({
       });
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: topics };
     }
+    if (!authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [] };
+    }
     const results: Input<TxnResult>[] = [];
     for (const txn of req.transactions) {
-      results.push({ transactionalId: txn.transactionalId, topicResults: await handleTxn(ctx.broker, v, txn) });
+      results.push({ transactionalId: txn.transactionalId, topicResults: await handleTxn(ctx, v, txn) });
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: results };
   },

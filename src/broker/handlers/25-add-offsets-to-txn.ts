@@ -8,10 +8,15 @@
  *   PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v2),
  *   CONCURRENT_TRANSACTIONS, COORDINATOR_LOAD_IN_PROGRESS, INVALID_REQUEST
  *   for an empty transactional id.
+ * - Authorization (when on): WRITE on the transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), then READ on the group
+ *   (GROUP_AUTHORIZATION_FAILED).
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import type { Broker } from '../broker.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 import { CONSUMER_OFFSETS_TOPIC, partitionForKey } from '../txn/index.ts';
 
 /** The `__consumer_offsets` partition of a group (its partition count, or offsets.topic.num.partitions). */
@@ -28,6 +33,12 @@ export default defineHandler({
   maxVersion: 4,
   async handle(ctx, req) {
     const { broker } = ctx;
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    }
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    }
     let code = await broker.txns.addPartitions(
       req.transactionalId,
       Number(req.producerId),

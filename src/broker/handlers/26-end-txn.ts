@@ -10,15 +10,22 @@
  *   INVALID_TXN_STATE and changes nothing.
  * - INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH
  *   below v2), COORDINATOR_LOAD_IN_PROGRESS as Kafka.
+ * - Authorization (when on): WRITE on the transactional id, else
+ *   TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 26,
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, req) {
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    }
     const r = await ctx.broker.txns.endTxn(
       req.transactionalId,
       Number(req.producerId),

@@ -14,6 +14,10 @@
  * - v3+ carries the member (generation, member id, instance id), which the
  *   group coordinator checks as for OffsetCommit.
  * - Below v2 COORDINATOR_LOAD_IN_PROGRESS is sent as COORDINATOR_NOT_AVAILABLE.
+ * - Authorization (when on): WRITE on the transactional id, then READ on
+ *   the group (TRANSACTIONAL_ID_/GROUP_AUTHORIZATION_FAILED for every
+ *   partition), then READ on each topic (TOPIC_AUTHORIZATION_FAILED before
+ *   the existence check).
  */
 import {
   ErrorCode,
@@ -23,6 +27,8 @@ import {
 } from '../../protocol/index.ts';
 import { coordinatorAppendError } from '../coordinator-errors.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, filterAuthorized } from '../security/authorizer.ts';
 
 /** How Kafka's group coordinator reports errors of the verification and the write (CoordinatorOperationExceptionHelper). */
 function groupError(code: number, version: number): number {
@@ -53,9 +59,28 @@ export default defineHandler({
       leaderEpoch: number;
       metadata: string | null;
     }> = [];
+    let denied: number = ErrorCode.NONE;
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+      denied = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    } else if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      denied = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    }
+    const readable =
+      denied !== ErrorCode.NONE
+        ? new Set<string>()
+        : filterAuthorized(
+            ctx,
+            AclOperation.READ,
+            ResourceType.TOPIC,
+            req.topics.map((t) => t.name),
+          );
     for (const t of req.topics) {
       for (const p of t.partitions) {
         const key = `${t.name}\0${p.partitionIndex}`;
+        if (!readable.has(t.name)) {
+          codes.set(key, denied || ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         if (!broker.log(t.name, p.partitionIndex)) {
           codes.set(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;

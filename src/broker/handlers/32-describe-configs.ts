@@ -16,11 +16,15 @@
  *   documentation when asked.
  * - A resource type Kafka does not know fails every resource with
  *   INVALID_REQUEST, as Kafka fails the whole request.
+ * - Authorization (when on): DESCRIBE_CONFIGS on the topic, the group or (for
+ *   broker, logger and client-metrics resources) the cluster, else
+ *   TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource.
  */
 import { join, resolve } from 'node:path';
 import {
   type DescribeConfigsResponseDescribeConfigsResourceResult as ConfigOut,
   ErrorCode,
+  errorInfo,
   type Input,
   KafkaError,
   type DescribeConfigsResponseDescribeConfigsResult as ResultOut,
@@ -39,6 +43,8 @@ import {
   TOPIC_CONFIGS,
 } from '../configs.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation } from '../security/acls.ts';
+import { authorizeConfigResource } from '../security/authorizer.ts';
 
 const KNOWN_TYPES = new Set<number>([RT.TOPIC, RT.BROKER, RT.BROKER_LOGGER, RT.CLIENT_METRICS, RT.GROUP]);
 
@@ -211,6 +217,8 @@ export default defineHandler({
     const results: Input<ResultOut>[] = req.resources.map((r) => {
       const out = { resourceType: r.resourceType, resourceName: r.resourceName };
       try {
+        const denied = authorizeConfigResource(ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== ErrorCode.NONE) throw new KafkaError(denied, errorInfo(denied).message);
         let configs: Input<ConfigOut>[];
         switch (r.resourceType) {
           case RT.TOPIC:

@@ -12,9 +12,12 @@
  *   value is INVALID_REQUEST; BROKER_LOGGER and unknown types are
  *   INVALID_REQUEST (only IncrementalAlterConfigs sets log levels).
  * - validateOnly checks everything and changes nothing.
+ * - Authorization (when on, after the request checks): ALTER_CONFIGS on the
+ *   topic or (broker) the cluster, else TOPIC_/CLUSTER_AUTHORIZATION_FAILED.
  */
 import {
   ErrorCode,
+  errorInfo,
   type Input,
   KafkaError,
   type AlterConfigsResponseAlterConfigsResourceResponse as ResultOut,
@@ -29,6 +32,8 @@ import {
   validateTopicConfigs,
 } from '../configs.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation } from '../security/acls.ts';
+import { authorizeConfigResource } from '../security/authorizer.ts';
 import { brokerIdOf } from './32-describe-configs.ts';
 
 /** A config resource as the AlterConfigs APIs name it. */
@@ -169,6 +174,8 @@ export default defineHandler({
               : `Unknown resource type ${r.resourceType}`,
           );
         }
+        const denied = authorizeConfigResource(ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== ErrorCode.NONE) throw new KafkaError(denied, errorInfo(denied).message);
         const wanted = Object.fromEntries(r.configs.map((c) => [c.name, c.value as string]));
         alterResource(broker, r.resourceType, r.resourceName, () => wanted, req.validateOnly);
         return { ...out, errorCode: ErrorCode.NONE, errorMessage: null };

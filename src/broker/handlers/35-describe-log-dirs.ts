@@ -8,6 +8,8 @@
  *   isFutureKey false (no replica moves between dirs).
  * - v4: total and usable bytes of the file system holding the dir; when it
  *   cannot be measured the dir reports KAFKA_STORAGE_ERROR.
+ * - Authorization (when on): DESCRIBE on the cluster, else
+ *   CLUSTER_AUTHORIZATION_FAILED and no dirs.
  */
 import { statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -17,6 +19,8 @@ import {
   type DescribeLogDirsResponseDescribeLogDirsTopic as TopicOut,
 } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation } from '../security/acls.ts';
+import { authorizeCluster } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 35,
@@ -24,6 +28,9 @@ export default defineHandler({
   maxVersion: 4,
   async handle(ctx, req) {
     const { broker } = ctx;
+    if (!authorizeCluster(ctx, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    }
     const logDir = resolve(join(broker.dataDir, 'logs'));
     const wanted = new Map<string, Set<number>>();
     if (req.topics === null) {

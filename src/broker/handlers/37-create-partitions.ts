@@ -9,6 +9,8 @@
  * - More than 10000 new partitions in one request fail it all with
  *   POLICY_VIOLATION, as Kafka's controller bounds one operation.
  * - validateOnly checks everything and creates nothing.
+ * - Authorization (when on): ALTER on each topic, else
+ *   TOPIC_AUTHORIZATION_FAILED (after the duplicate check, before the rest).
  */
 import {
   ErrorCode,
@@ -21,6 +23,8 @@ import {
 import type { Broker } from '../broker.ts';
 import { defineHandler } from '../handler.ts';
 import type { TopicMeta } from '../metadata/metadata-store.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { filterAuthorized } from '../security/authorizer.ts';
 
 const MAX_NEW_PARTITIONS = 10_000;
 const REPLICATION_FACTOR = 1;
@@ -77,9 +81,14 @@ export default defineHandler({
     const seen = new Set<string>();
     const wanted = req.topics.filter((t) => !seen.has(t.name) && seen.add(t.name));
 
+    const alterable = filterAuthorized(
+      ctx,
+      AclOperation.ALTER,
+      ResourceType.TOPIC,
+      wanted.filter((t) => counts.get(t.name) === 1).map((t) => t.name),
+    );
     const growth = wanted.reduce((n, t) => {
-      const current =
-        (counts.get(t.name) ?? 0) === 1 ? broker.metadata.topicsByName.get(t.name)?.partitions : undefined;
+      const current = alterable.has(t.name) ? broker.metadata.topicsByName.get(t.name)?.partitions : undefined;
       return current !== undefined && t.count > current ? n + (t.count - current) : n;
     }, 0);
     if (growth > MAX_NEW_PARTITIONS) {
@@ -94,6 +103,7 @@ export default defineHandler({
     for (const t of wanted) {
       try {
         if ((counts.get(t.name) ?? 0) > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        if (!alterable.has(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         const topic = check(broker, t);
         await broker.createPartitions(topic, t.count, req.validateOnly);
         if (!req.validateOnly) broker.logger.info({ topic: t.name, partitions: t.count }, 'created partitions');

@@ -11,9 +11,13 @@
  * - A resource named twice, a key named twice in one resource, a null value
  *   for anything but DELETE, or an unknown operation is INVALID_REQUEST.
  * - validateOnly checks everything and changes nothing.
+ * - Authorization (when on, after the request checks): ALTER_CONFIGS on the
+ *   topic or (broker, logger) the cluster, else
+ *   TOPIC_/CLUSTER_AUTHORIZATION_FAILED.
  */
 import {
   ErrorCode,
+  errorInfo,
   type Input,
   KafkaError,
   type IncrementalAlterConfigsRequestAlterableConfig as OpIn,
@@ -23,6 +27,8 @@ import {
 import type { Broker } from '../broker.ts';
 import { brokerConfigDef, ConfigResourceType as RT, topicConfigDef } from '../configs.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation } from '../security/acls.ts';
+import { authorizeConfigResource } from '../security/authorizer.ts';
 import { brokerIdOf } from './32-describe-configs.ts';
 import { alterResource, checkDuplicateKeys, duplicateResources } from './33-alter-configs.ts';
 
@@ -145,6 +151,12 @@ export default defineHandler({
         if (nulls.length > 0) {
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
         }
+        const served =
+          r.resourceType === RT.TOPIC || r.resourceType === RT.BROKER || r.resourceType === RT.BROKER_LOGGER;
+        const denied = served
+          ? authorizeConfigResource(ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName)
+          : ErrorCode.NONE;
+        if (denied !== ErrorCode.NONE) throw new KafkaError(denied, errorInfo(denied).message);
         switch (r.resourceType) {
           case RT.BROKER_LOGGER:
             alterLoggers(broker, r.resourceName, r.configs, req.validateOnly);

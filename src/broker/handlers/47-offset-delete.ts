@@ -7,9 +7,14 @@
  * - Partition errors: GROUP_SUBSCRIBED_TO_TOPIC while members of a consumer
  *   group subscribe to the topic; UNKNOWN_TOPIC_OR_PARTITION for partitions
  *   that do not exist (checked first, as Kafka does).
+ * - Authorization (when on): DELETE on the group (else
+ *   GROUP_AUTHORIZATION_FAILED), READ on each topic (else
+ *   TOPIC_AUTHORIZATION_FAILED for its partitions, before existence).
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize, filterAuthorized } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 47,
@@ -17,9 +22,19 @@ export default defineHandler({
   maxVersion: 0,
   async handle(ctx, req) {
     const { broker } = ctx;
+    if (!authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, req.groupId)) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    }
+    const readable = filterAuthorized(
+      ctx,
+      AclOperation.READ,
+      ResourceType.TOPIC,
+      req.topics.map((t) => t.name),
+    );
     const unknown = new Map<string, number[]>();
     const known: Array<{ name: string; partitions: number[] }> = [];
     for (const t of req.topics) {
+      if (!readable.has(t.name)) continue;
       const meta = broker.metadata.topicsByName.get(t.name);
       const ok: number[] = [];
       for (const p of t.partitions) {
@@ -40,7 +55,9 @@ export default defineHandler({
           name: t.name,
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
-            errorCode: done.get(p.partitionIndex) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorCode: readable.has(t.name)
+              ? (done.get(p.partitionIndex) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+              : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
           })),
         };
       }),

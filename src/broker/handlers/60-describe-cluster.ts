@@ -7,9 +7,13 @@
  * - v1 endpointType: brokers (1) are served; controllers (2) get
  *   MISMATCHED_ENDPOINT_TYPE, anything else UNSUPPORTED_ENDPOINT_TYPE
  *   (INVALID_REQUEST at v0, as Kafka answers).
+ * - With an authorizer the bitfield is what the principal may do on the
+ *   cluster, 0 without DESCRIBE on it (never an error).
  */
 import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acls.ts';
+import { authorizationEnabled, authorizeCluster, authorizedOperations } from '../security/authorizer.ts';
 
 const NOT_REQUESTED = -2147483648;
 const BROKER_ENDPOINT = 1;
@@ -50,8 +54,14 @@ export default defineHandler({
       endpointType: BROKER_ENDPOINT,
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.port, rack: null }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPS : NOT_REQUESTED,
+      brokers: [{ brokerId: broker.nodeId, ...broker.endpointFor(ctx.connection.listener), rack: null }],
+      clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations
+        ? NOT_REQUESTED
+        : !authorizationEnabled(broker)
+          ? CLUSTER_OPS
+          : authorizeCluster(ctx, AclOperation.DESCRIBE)
+            ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+            : 0,
     };
   },
 });

@@ -5,9 +5,12 @@
  *   and the first offset of the open transaction (-1 if none).
  * - An illegal topic name is INVALID_TOPIC_EXCEPTION (with Kafka's message),
  *   an unknown topic or partition UNKNOWN_TOPIC_OR_PARTITION.
+ * - Authorization (when on): READ on the topic, else
+ *   TOPIC_AUTHORIZATION_FAILED (after the name check, before existence).
  */
 import {
   ErrorCode,
+  errorInfo,
   type Input,
   type DescribeProducersResponsePartitionResponse as PartitionOut,
   type DescribeProducersResponseTopicResponse as TopicOut,
@@ -15,6 +18,8 @@ import {
 } from '../../protocol/index.ts';
 import { validateTopicName } from '../broker.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 61,
@@ -27,7 +32,10 @@ export default defineHandler({
       let topicError: { code: number; message: string | null } | null = null;
       try {
         validateTopicName(t.name);
-        if (!broker.metadata.topicsByName.has(t.name)) {
+        if (!authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.name)) {
+          const code = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          topicError = { code, message: errorInfo(code).message };
+        } else if (!broker.metadata.topicsByName.has(t.name)) {
           topicError = { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
         }
       } catch (err) {

@@ -5,8 +5,12 @@
  *   echoed in unknownStateFilters), producer ids and (v1) a minimum
  *   duration: transactions running for longer than durationFilter ms.
  * - COORDINATOR_LOAD_IN_PROGRESS while the state loads.
+ * - Authorization (when on): only the transactional ids the principal may
+ *   DESCRIBE are listed.
  */
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 66,
@@ -22,11 +26,13 @@ export default defineHandler({
       throttleTimeMs: 0,
       errorCode: r.error,
       unknownStateFilters: r.unknownStateFilters,
-      transactionStates: r.states.map((s) => ({
-        transactionalId: s.transactionalId,
-        producerId: BigInt(s.producerId),
-        transactionState: s.state,
-      })),
+      transactionStates: r.states
+        .filter((s) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, s.transactionalId))
+        .map((s) => ({
+          transactionalId: s.transactionalId,
+          producerId: BigInt(s.producerId),
+          transactionState: s.state,
+        })),
     };
   },
 });

@@ -12,14 +12,21 @@
  *   UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, UNRELEASED_INSTANCE_ID,
  *   GROUP_ID_NOT_FOUND (unknown group, or a classic group in use),
  *   COORDINATOR_LOAD_IN_PROGRESS while groups load.
+ * - Authorization (when on): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
+import { ErrorCode } from '../../protocol/index.ts';
 import { defineHandler } from '../handler.ts';
+import { AclOperation, ResourceType } from '../security/acls.ts';
+import { authorize } from '../security/authorizer.ts';
 
 export default defineHandler({
   key: 68,
   minVersion: 0,
   maxVersion: 1,
   handle(ctx, req) {
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    }
     const r = ctx.broker.groups.consumerGroupHeartbeat(req, {
       apiVersion: ctx.apiVersion,
       clientId: ctx.header.clientId ?? '',

@@ -2,7 +2,7 @@
  * `tributary start`: runs the platform until SIGINT/SIGTERM.
  */
 import { Command } from 'commander';
-import { type ConfigFlags, resolveConfig, startPlatform } from '../../server/index.ts';
+import { resolveConfig, type StartFlags, startPlatform } from '../../server/index.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -17,7 +17,23 @@ export function startCommand(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env TRIBUTARY_LOG_LEVEL)')
     .option('--config <file>', 'config file, .json or .properties (env TRIBUTARY_CONFIG)')
     .option('--broker-config <key=value>', 'a broker config by its Kafka name (repeatable)', collect)
-    .action(async (flags: ConfigFlags) => {
+    .option(
+      '--listener <NAME://host:port>',
+      'a listener: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or a mapped name (repeatable; replaces --host/--kafka-port; env TRIBUTARY_LISTENERS)',
+      collect,
+    )
+    .option('--advertised-listener <NAME://host:port>', 'address clients are told for a listener (repeatable)', collect)
+    .option('--listener-security-protocol-map <NAME:PROTOCOL,...>', 'security protocols of custom listener names')
+    .option('--tls-cert <file>', 'PEM certificate (chain) of SSL/SASL_SSL listeners (env TRIBUTARY_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env TRIBUTARY_TLS_KEY)')
+    .option('--tls-ca <file>', 'PEM CA certificates that client certificates must chain to (env TRIBUTARY_TLS_CA)')
+    .option('--tls-client-auth <mode>', 'required|requested|none: client certificates on SSL listeners (default none)')
+    .option(
+      '--admin-user <name>',
+      'create or update this SCRAM user at start and make it a super user (env TRIBUTARY_ADMIN_USER)',
+    )
+    .option('--admin-password-file <file>', "the admin user's password (env TRIBUTARY_ADMIN_PASSWORD)")
+    .action(async (flags: StartFlags) => {
       let cfg: ReturnType<typeof resolveConfig>;
       try {
         cfg = resolveConfig(flags);

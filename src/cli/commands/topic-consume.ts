@@ -17,7 +17,7 @@ import { Command, Option } from 'commander';
 import type { Admin, TopicPartition } from '../../client/admin/index.ts';
 import { Consumer, type ConsumerRecord } from '../../client/consumer/index.ts';
 import type { Cluster } from '../../client/index.ts';
-import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
+import { type ConnectionFlags, connectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { CliError, UsageError } from '../common/errors.ts';
 import { intArg, type Position, positionArg } from '../common/parse.ts';
 import { resolvePositions } from '../common/positions.ts';
@@ -144,9 +144,7 @@ export function consumeCommand(): Command {
       }
       if (flags.from && flags.offset) throw new UsageError('give --from or --offset, not both');
       const from = flags.from ?? flags.offset;
-      return withSession({ bootstrapServer: flags.bootstrapServer }, (s) =>
-        consume(s.admin, s.cluster, topic, flags, from, render),
-      );
+      return withSession(connectionFlags(flags), (s) => consume(s.admin, s.cluster, topic, flags, from, render));
     }),
   );
 }

@@ -4,7 +4,13 @@
  * argument). Errors print as ONE line on stderr that says what to do,
  * never a stack trace (set TRIBUTARY_DEBUG=1 to see one).
  */
-import { ConnectionError, ErrorCode, KafkaError, RequestTimeoutError } from '../../client/index.ts';
+import {
+  AuthenticationError,
+  ConnectionError,
+  ErrorCode,
+  KafkaError,
+  RequestTimeoutError,
+} from '../../client/index.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -63,8 +69,11 @@ const HINTS: Partial<Record<number, string>> = {
 /** One line describing `err` for the user; `bootstrap` names the brokers for connection failures. */
 export function describeError(err: unknown, bootstrap: string): string {
   let line: string;
+  const auth = authenticationFailure(err);
   if (err instanceof UsageError || err instanceof CliError) {
     line = err.message;
+  } else if (auth) {
+    line = `${auth.message}; check --user, --password and --mechanism (and --tls for a TLS listener)`;
   } else if (err instanceof ConnectionError) {
     line =
       `cannot reach a broker at ${bootstrap} (${connectionReason(err)}); ` +
@@ -80,6 +89,16 @@ export function describeError(err: unknown, bootstrap: string): string {
     line = String(err);
   }
   return `error: ${line.replace(/\s*\n\s*/g, ' ').trim()}`;
+}
+
+/** The SASL failure in an error's cause chain (a connection that failed because authentication did). */
+function authenticationFailure(err: unknown): AuthenticationError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 10; depth++) {
+    if (e instanceof AuthenticationError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** The exit code for an error. */
