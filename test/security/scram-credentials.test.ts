@@ -39,6 +39,15 @@ describe('SCRAM credentials', async () => {
     const c = await RawConnection.open(port);
     assert.equal((await rawAuthenticate(c, 'SCRAM-SHA-512', 'carol', 'carol-pw')).last?.errorCode, 58);
     c.close();
+    // The change is in the audit log, with who made it and without the password.
+    const lines = readFileSync(join(sb.dataDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const entry = lines.find((l) => l.event === 'user-upserted' && l.user === 'carol');
+    assert.equal(entry?.principal, `User:${ADMIN.name}`);
+    assert.equal(entry?.mechanism, 'SCRAM-SHA-256');
+    assert.ok(!JSON.stringify(lines).includes('carol-pw'));
   });
 
   test("Kafka's error codes for alterations", async () => {

@@ -21,6 +21,7 @@ import { ErrorCode } from '../../protocol/index.ts';
 import type { Broker } from '../broker.ts';
 import { defineHandler } from '../handler.ts';
 import { AclOperation } from '../security/acls.ts';
+import { audit } from '../security/audit.ts';
 import { authorizeCluster } from '../security/authorizer.ts';
 import { credentialFromSaltedPassword, SCRAM_MECHANISMS, scramMechanismOfType } from '../security/scram.ts';
 
@@ -78,6 +79,7 @@ export default defineHandler({
         })),
       };
     }
+    const host = ctx.connection.remoteAddress;
     const deletions = new Map<string, Deletion>();
     const upsertions = new Map<string, Upsertion>();
     const errors = new Map<string, Failure>();
@@ -105,11 +107,13 @@ export default defineHandler({
       const m = scramMechanismOfType(d.mechanism);
       if (m) broker.scram.delete(d.name, m);
       broker.scram.forgetAdminIfGone(d.name);
+      audit(broker, { event: 'user-deleted', principal: ctx.principal, host, user: d.name, mechanism: m });
       results.push({ user: d.name, errorCode: ErrorCode.NONE, errorMessage: null });
     }
     for (const u of upsertions.values()) {
       const m = scramMechanismOfType(u.mechanism);
       if (m) broker.scram.put(u.name, m, credentialFromSaltedPassword(m, u.salt, u.saltedPassword, u.iterations));
+      audit(broker, { event: 'user-upserted', principal: ctx.principal, host, user: u.name, mechanism: m });
       results.push({ user: u.name, errorCode: ErrorCode.NONE, errorMessage: null });
     }
     for (const [user, f] of errors) results.push({ user, errorCode: f.code, errorMessage: f.message });
