@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
-import { resolveTopicConfig, validateTopicConfigs } from './configs.ts';
+import { brokerConfigDef, resolveTopicConfig, validateConfigValue, validateTopicConfigs } from './configs.ts';
 import { GroupCoordinator } from './group/index.ts';
 import type { ConnectionInfo } from './handler.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
@@ -101,6 +101,11 @@ export class Broker {
   static async start(opts: BrokerOptions): Promise<Broker> {
     if (opts.tls) validateTlsMaterial(opts.tls);
     checkSaslMechanisms(opts.configs ?? {});
+    // Enumerated broker configs (e.g. authorizer.class.name) must hold a known value, or the broker does not start.
+    for (const [name, value] of Object.entries(opts.configs ?? {})) {
+      const def = brokerConfigDef(name);
+      if (def?.values) validateConfigValue(def, value.trim());
+    }
     mkdirSync(opts.dataDir, { recursive: true });
     takeLock(join(opts.dataDir, '.lock'));
     let broker: Broker | undefined;

@@ -520,6 +520,14 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
     name: 'authorizer.class.name',
     kind: 'string',
     default: '',
+    // Kafka refuses to start with a class it cannot load; these are the ones this broker implements.
+    values: [
+      '',
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'kafka.security.authorizer.AclAuthorizer',
+      'kafka.security.auth.SimpleAclAuthorizer',
+      'tributary',
+    ],
     doc: 'the authorizer that checks ACLs (empty: none)',
     readOnly: true,
   },

@@ -7,9 +7,12 @@
  * the audit log of denials and changes.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pino } from 'pino';
+import { Broker } from '../../src/broker/index.ts';
 import { AclPermission, AclOperation as Op, PatternType, ResourceType as RT } from '../../src/broker/security/acls.ts';
 import { authorizerOf } from '../../src/broker/security/authorizer.ts';
 import { ErrorCode } from '../../src/protocol/index.ts';
@@ -278,4 +281,23 @@ test('tributary acl: tables by default, usage errors exit 2', async (t) => {
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(JSON.parse(removed.stdout).length, 8);
   assert.deepEqual(authorizerOf(tb.broker)?.acls(), []);
+});
+
+test('an unknown authorizer.class.name stops the broker from starting, as Kafka does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-az-'));
+  try {
+    await assert.rejects(
+      Broker.start({
+        dataDir: dir,
+        host: '127.0.0.1',
+        port: 0,
+        configs: { 'authorizer.class.name': 'com.example.NoSuchAuthorizer' },
+        logger: pino({ level: 'silent' }),
+      }),
+      /Invalid value com\.example\.NoSuchAuthorizer for configuration authorizer\.class\.name/,
+    );
+    assert.equal(existsSync(join(dir, '.lock')), false, 'no lock left behind');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
