@@ -76,6 +76,7 @@ export class Connection {
   readonly #requestTimeoutMs: number;
   #versions = new Map<number, [number, number]>();
   #correlation = 0;
+  #throttledUntil = 0;
   #closedError: Error | null = null;
   #closeListeners: Array<(err: Error) => void> = [];
 
@@ -190,12 +191,30 @@ export class Connection {
     body: Input<RequestBodies[K]>,
     timeoutMs = this.#requestTimeoutMs,
   ): Promise<ResponseBodies[K]> {
+    await this.#throttleWait();
     const frame = await this.#send(apiKey, version, body, timeoutMs, true);
+    let res: ResponseBodies[K];
     try {
-      return decodeResponse(apiKey, version, frame as Buffer).body;
+      res = decodeResponse(apiKey, version, frame as Buffer).body;
     } catch (err) {
       throw new ConnectionError(this.address, `undecodable response to API ${apiKey} v${version}`, { cause: err });
     }
+    // KIP-219: a throttled response means the broker mutes this connection; send nothing until it ends.
+    const throttle = (res as { throttleTimeMs?: number }).throttleTimeMs;
+    if (throttle !== undefined && throttle > 0) {
+      this.#throttledUntil = Math.max(this.#throttledUntil, Date.now() + throttle);
+    }
+    return res;
+  }
+
+  /** Milliseconds left of the broker's last throttle on this connection (0 when none). */
+  get throttledMs(): number {
+    return Math.max(0, this.#throttledUntil - Date.now());
+  }
+
+  async #throttleWait(): Promise<void> {
+    const wait = this.#throttledUntil - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
   /** Sends a request that gets no response (Produce with acks=0); resolves once written. */
@@ -203,6 +222,7 @@ export class Connection {
     const version = this.pickVersion(apiKey, opts);
     if (version < 0)
       throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `${this.address} does not serve API ${apiKey}`);
+    await this.#throttleWait();
     await this.#send(apiKey, version, typeof body === 'function' ? body(version) : body, 0, false);
   }
 

@@ -20,6 +20,8 @@ export class RawConnection {
   #waiters: Array<(f: Buffer | null) => void> = [];
   #closed = false;
   #correlation = 1;
+  /** Client id sent in request headers. */
+  clientId = 'raw-test';
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -79,7 +81,7 @@ export class RawConnection {
     body: Input<RequestBodies[K]>,
   ): Promise<ResponseBodies[K]> {
     const correlationId = this.#correlation++;
-    this.write(encodeRequest({ apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body));
+    this.write(encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body));
     const frame = await this.next();
     if (!frame) throw new Error(`connection closed before the response to API ${apiKey} v${apiVersion}`);
     const res = decodeResponse(apiKey, apiVersion, frame);

@@ -17,6 +17,7 @@ import type { StoredQuota } from '../../src/broker/quotas/store.ts';
 import { Admin, ApiKey, Cluster, Connection } from '../../src/client/index.ts';
 import { encodeRecordBatch } from '../../src/protocol/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
+import { RawConnection } from '../helpers/raw-client.ts';
 
 const batch = (bytes: number): Buffer =>
   encodeRecordBatch({
@@ -139,17 +140,38 @@ describe('quotas on the wire', async () => {
     const topic = topicName('q-wire-p');
     await tb.broker.createTopic(topic, 1, 1, {});
     await setQuota({ 'client-id': 'wire-producer' }, 'producer_byte_rate', 10_000);
-    const c = await open('wire-producer');
-    const first = await produce(c, topic, 30_000);
+    // A raw connection: the project's client would itself wait out the throttle before its next request.
+    const c = await RawConnection.open(tb.port);
+    after(() => c.close());
+    c.clientId = 'wire-producer';
+    const first = await c.request(ApiKey.Produce, 9, {
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: batch(30_000) }] }],
+    });
     assert.equal(first.responses[0]?.partitionResponses[0]?.errorCode, 0, 'the data is appended');
     // ~30 KB in a 1 s window at 10 KB/s: (30000 − 10000) / 10000 × 1000 ms
     assert.ok(first.throttleTimeMs >= 1900 && first.throttleTimeMs <= 2200, `throttleTimeMs ${first.throttleTimeMs}`);
     const t0 = Date.now();
-    const meta = await c.requestAt(ApiKey.Metadata, 12, { topics: [] });
+    const meta = await c.request(ApiKey.Metadata, 12, { topics: [] });
     const waited = Date.now() - t0;
     t.diagnostic(`produce throttleTimeMs ${first.throttleTimeMs}, next request answered after ${waited} ms`);
     assert.ok(waited >= first.throttleTimeMs - 150, `muted for the throttle time (waited ${waited} ms)`);
     assert.equal(meta.throttleTimeMs, 0, 'no request quota: Metadata is not throttled');
+  });
+
+  test("the project's client waits out a throttle before its next request on that connection (KIP-219)", async () => {
+    const topic = topicName('q-wire-client');
+    await tb.broker.createTopic(topic, 1, 1, {});
+    await setQuota({ 'client-id': 'wire-client' }, 'producer_byte_rate', 10_000);
+    const c = await open('wire-client');
+    const first = await produce(c, topic, 30_000);
+    assert.ok(first.throttleTimeMs > 1000, `throttleTimeMs ${first.throttleTimeMs}`);
+    assert.ok(c.throttledMs > 1000, 'the connection knows it is throttled');
+    const t0 = Date.now();
+    await c.requestAt(ApiKey.Metadata, 12, { topics: [] }, 1000); // a 1 s timeout: it must not start before the mute ends
+    assert.ok(Date.now() - t0 >= first.throttleTimeMs - 150, 'waited for the throttle');
+    assert.equal(c.throttledMs, 0);
   });
 
   test('acks=0 produce over its rate gets no response but still mutes the connection', async () => {
