@@ -109,7 +109,13 @@ test('kill -9 mid-transaction: aborted on timeout after restart, committed data 
     const d = await c.describe('crash-tx');
     if (d.errorCode === ErrorCode.NONE && d.transactionState === 'CompleteAbort') break;
     assert.ok(Date.now() < deadline, `transaction aborted after the restart (state ${d.transactionState})`);
-    assert.equal(await c.listOffset(topic, 0, true), 4n, 'the open transaction holds the LSO back');
+    const lso = await c.listOffset(topic, 0, true);
+    if (lso !== 4n) {
+      // The abort may complete between the describe and the ListOffsets: then the marker is past the LSO.
+      const now = await c.describe('crash-tx');
+      assert.equal(lso, 7n, `the open transaction holds the LSO back (LSO ${lso})`);
+      assert.ok(['PrepareAbort', 'CompleteAbort'].includes(now.transactionState), now.transactionState);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(await c.listOffset(topic, 0, true), 7n, 'the LSO passed the ABORT marker');
