@@ -3,9 +3,14 @@
  * file over defaults.
  *
  * Environment: TRIBUTARY_DATA_DIR, TRIBUTARY_HOST, TRIBUTARY_ADVERTISED_HOST,
- * TRIBUTARY_KAFKA_PORT, TRIBUTARY_LOG_LEVEL, TRIBUTARY_CONFIG (file path).
+ * TRIBUTARY_KAFKA_PORT, TRIBUTARY_REGISTRY_PORT, TRIBUTARY_LOG_LEVEL,
+ * TRIBUTARY_CONFIG (file path).
  * Config file: JSON (`{"dataDir": "...", "kafkaPort": 9092, "broker": {"num.partitions": "3"}}`)
- * or Java properties (`data.dir=...`, `kafka.port=...`, and broker configs by their Kafka names).
+ * or Java properties (`data.dir=...`, `kafka.port=...`, `registry.port=...`, and broker configs by their Kafka names).
+ *
+ * Schema registry: `registryPort` absent = 8081, or any free port when the
+ * Kafka port is 0 (so ephemeral platforms never clash on 8081); `false` =
+ * no registry (`--no-registry`).
  *
  * Security (security.ts): listeners (`--listener`, TRIBUTARY_LISTENERS, or the
  * Kafka configs `listeners`, `advertised.listeners`,
@@ -20,6 +25,8 @@ export interface PlatformConfig {
   host: string;
   advertisedHost?: string;
   kafkaPort: number;
+  /** Schema registry port; absent = the default (see the header), false = off. */
+  registryPort?: number | false;
   logLevel: string;
   /** Broker configs by Kafka name. */
   broker: Record<string, string>;
@@ -33,6 +40,9 @@ export interface ConfigFlags {
   host?: string;
   advertisedHost?: string;
   kafkaPort?: string | number;
+  registryPort?: string | number;
+  /** false with --no-registry. */
+  registry?: boolean;
   logLevel?: string;
   config?: string;
   brokerConfig?: string[];
@@ -77,6 +87,7 @@ function fromFile(path: string): Partial<PlatformConfig> {
     else if (k === 'host') out.host = v;
     else if (k === 'advertised.host') out.advertisedHost = v;
     else if (k === 'kafka.port') out.kafkaPort = Number(v);
+    else if (k === 'registry.port') out.registryPort = Number(v);
     else if (k === 'log.level') out.logLevel = v;
     else (out.broker as Record<string, string>)[k] = v;
   }
@@ -113,6 +124,17 @@ export function resolveConfig(flags: StartFlags, env: NodeJS.ProcessEnv = proces
     logLevel: pick(flags.logLevel, env.TRIBUTARY_LOG_LEVEL, fileCfg.logLevel, DEFAULTS.logLevel),
     broker,
   };
+  if (flags.registry === false) cfg.registryPort = false;
+  else {
+    const rp = pick<string | number | false | undefined>(
+      flags.registryPort,
+      env.TRIBUTARY_REGISTRY_PORT,
+      fileCfg.registryPort,
+      undefined,
+    );
+    if (rp !== undefined && rp !== false) cfg.registryPort = port(rp, 'registry port');
+    else if (rp === false) cfg.registryPort = false;
+  }
   if (!LEVELS.has(cfg.logLevel))
     throw new Error(`log level must be one of ${[...LEVELS].join(', ')}, got "${cfg.logLevel}"`);
   const security = resolveSecurity(flags, env, fileCfg as Record<string, unknown>, cfg.broker, {

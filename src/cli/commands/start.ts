@@ -9,11 +9,16 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Builds the `start` subcommand. */
 export function startCommand(): Command {
   return new Command('start')
-    .description('start the platform (Kafka broker on 127.0.0.1:9092, data in ./data)')
+    .description('start the platform (Kafka broker on 127.0.0.1:9092, schema registry on 8081, data in ./data)')
     .option('--data-dir <dir>', 'data directory (env TRIBUTARY_DATA_DIR)')
     .option('--host <addr>', 'address to bind (env TRIBUTARY_HOST)')
     .option('--advertised-host <host>', 'host clients are told to connect to (env TRIBUTARY_ADVERTISED_HOST)')
     .option('--kafka-port <n>', 'Kafka protocol port, 0 = any free port (env TRIBUTARY_KAFKA_PORT)')
+    .option(
+      '--registry-port <n>',
+      'schema registry port, 0 = any free port (default 8081, or any when --kafka-port is 0; env TRIBUTARY_REGISTRY_PORT)',
+    )
+    .option('--no-registry', 'do not start the schema registry')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env TRIBUTARY_LOG_LEVEL)')
     .option('--config <file>', 'config file, .json or .properties (env TRIBUTARY_CONFIG)')
     .option('--broker-config <key=value>', 'a broker config by its Kafka name (repeatable)', collect)
