@@ -23,6 +23,10 @@ export const SrErrorCode = {
   REFERENCE_EXISTS: 42206,
   ID_DOES_NOT_MATCH: 42207,
   INVALID_SUBJECT: 42208,
+  SCHEMA_TOO_LARGE: 42209,
+  INVALID_RULESET: 42210,
+  /** A request entity of the wrong shape (Confluent's JSON mapping errors). */
+  UNPROCESSABLE_ENTITY: 422,
   STORE_ERROR: 50001,
   OPERATION_TIMEOUT: 50002,
 } as const;

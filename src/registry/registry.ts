@@ -24,6 +24,7 @@ import {
   type SchemaType,
   type SchemaWithRefs,
 } from './formats/index.ts';
+import { validateMetadata, validateRuleSet } from './rules/index.ts';
 import { type ConfigValue, contextOf, type Mode, type SchemaValue } from './state.ts';
 import type { KafkaStore } from './store.ts';
 
@@ -236,6 +237,8 @@ export class Registry {
       if (!importing && input.id !== undefined && input.id >= 0) {
         throw errors.notPermitted('Overwrite new schema with id is not permitted unless in IMPORT mode');
       }
+      validateRuleSet(input.ruleSet);
+      validateMetadata(input.metadata);
       const normalize = normalizeParam || this.effectiveConfig(subject).normalize === true;
       const parsed = this.parse(input);
       const text = normalize ? parsed.normalized : input.schema;
