@@ -116,6 +116,23 @@ describe('registry REST: rule sets and metadata at registration', () => {
     }
   });
 
+  test('default and override rule sets in config are validated the same way', async () => {
+    const good = await sr(url, 'PUT', '/config/rules-cfg', { defaultRuleSet: { domainRules: [checkSsn] } });
+    assert.equal(good.status, 200);
+    assert.deepEqual(good.body.defaultRuleSet, { domainRules: [checkSsn] });
+    const bad = await sr(url, 'PUT', '/config/rules-cfg', {
+      overrideRuleSet: { domainRules: [{ ...checkSsn, expr: 'size(message.ssn) ==' }] },
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error_code, 42210);
+    assert.match(bad.body.message, /checkSsnLen/);
+    const badMeta = await sr(url, 'PUT', '/config', { defaultMetadata: { tags: 'PII' } });
+    assert.equal(badMeta.status, 422);
+    // nothing of the refused requests was stored
+    const now = await sr(url, 'GET', '/config/rules-cfg');
+    assert.equal(now.body.overrideRuleSet, undefined);
+  });
+
   test('metadata of the wrong shape is 422', async () => {
     const res = await sr(url, 'POST', '/subjects/rules-meta-value/versions', {
       schema,

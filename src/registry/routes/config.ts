@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import { errors, HttpError } from '../errors.ts';
 import type { CompatibilityLevel } from '../formats/index.ts';
 import { LEVELS, MODES, type Registry } from '../registry.ts';
+import { validateMetadata, validateRuleSet } from '../rules/index.ts';
 import type { ConfigValue, Mode } from '../state.ts';
 import { flag, jsonBody, reply } from './common.ts';
 
@@ -23,6 +24,13 @@ function toStored(body: Record<string, unknown>, previous: ConfigValue | undefin
   const out: ConfigValue = { ...previous, ...rest };
   const given = compatibility ?? compatibilityLevel;
   if (given !== undefined && given !== null) out.compatibilityLevel = level(given);
+  // Default and override rule sets / metadata are checked like those of a registration.
+  for (const key of ['defaultRuleSet', 'overrideRuleSet'] as const) {
+    if (rest[key] != null) validateRuleSet(rest[key]);
+  }
+  for (const key of ['defaultMetadata', 'overrideMetadata'] as const) {
+    if (rest[key] != null) validateMetadata(rest[key]);
+  }
   if (out.normalize !== undefined && typeof out.normalize !== 'boolean') {
     throw new HttpError(42203, `normalize must be true or false, got ${JSON.stringify(out.normalize)}`);
   }
