@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { Consumer, type ConsumerRecord } from '../../src/client/consumer/index.ts';
-import { CompressionCodec, codecName, decodeRecordBatchHeader, type RecordInput } from '../../src/protocol/index.ts';
+import { CompressionCodec, codecName, iterateBatches, type RecordInput } from '../../src/protocol/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
 import { cluster, drain, kcatProduce, rawProduce } from './consumer-helpers.ts';
 
@@ -26,9 +26,11 @@ describe('consumer: every codec, byte-exact', async () => {
       await tb.broker.createTopic(topic, 1, 1, {});
       const lines = Array.from({ length: N }, (_, i) => `key-${i}:value-${i}-${'ü'.repeat(i % 40)}`);
       await kcatProduce(tb.bootstrap, topic, lines, { codec, partition: 0, headers: [`codec=${codec}`, 'empty='] });
-      // the log really holds batches of that codec
-      const stored = tb.broker.log(topic, 0)?.read(0, 1 << 20).records as Buffer;
-      assert.equal(codecName(decodeRecordBatchHeader(stored).compression), codec);
+      // The log really holds batches of that codec. librdkafka sends a batch uncompressed when
+      // compressing does not make it smaller (a batch of one short record), so look at all of them.
+      const stored = tb.broker.log(topic, 0)?.read(0, 1 << 22).records as Buffer;
+      const codecs = [...iterateBatches(stored)].map((b) => codecName(b.header.compression));
+      assert.ok(codecs.includes(codec), `batches stored as ${codecs.join(', ')}`);
       const consumer = new Consumer(c, { autoOffsetReset: 'earliest' });
       t.after(() => consumer.close());
       consumer.assign([{ topic, partition: 0 }]);
