@@ -13,28 +13,11 @@ import { after, describe, test } from 'node:test';
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
-import { exec } from '../helpers/exec.ts';
+import { kcatLines } from '../helpers/exec.ts';
 
-/** `partition:offset value` lines kcat reads with the given isolation level. */
-async function kcatRead(bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted') {
-  const r = await exec('kcat', [
-    '-b',
-    bootstrap,
-    '-C',
-    '-t',
-    topic,
-    '-o',
-    'beginning',
-    '-e',
-    '-q',
-    '-X',
-    `isolation.level=${isolation}`,
-    '-f',
-    '%p:%o %s\\n',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.toString().split('\n').filter(Boolean).sort();
-}
+/** `partition:offset value` lines kcat reads with the given isolation level, sorted. */
+const kcatRead = async (bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted') =>
+  (await kcatLines(bootstrap, topic, isolation, '%p:%o %s\\n')).sort();
 
 describe('transactions with real clients', async () => {
   const tb = await startTestBroker(after, { 'transaction.state.log.num.partitions': '4' });

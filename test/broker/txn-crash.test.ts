@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/index.ts';
 import { startChildBroker, waitExit } from '../helpers/child-broker.ts';
-import { exec } from '../helpers/exec.ts';
+import { kcatLines } from '../helpers/exec.ts';
 import { RawConnection } from '../helpers/raw-client.ts';
 import { batch, txnClient } from './txn-wire.ts';
 
@@ -26,26 +26,6 @@ const ARGS = [
   '--broker-config',
   'transaction.state.log.num.partitions=2',
 ];
-
-async function kcat(bootstrap: string, topic: string, isolation: string): Promise<string[]> {
-  const r = await exec('kcat', [
-    '-b',
-    bootstrap,
-    '-C',
-    '-t',
-    topic,
-    '-o',
-    'beginning',
-    '-e',
-    '-q',
-    '-X',
-    `isolation.level=${isolation}`,
-    '-f',
-    '%s\\n',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.toString().split('\n').filter(Boolean);
-}
 
 test('kill -9 mid-transaction: aborted on timeout after restart, committed data and dedup state kept', {
   timeout: 90_000,
@@ -119,8 +99,12 @@ test('kill -9 mid-transaction: aborted on timeout after restart, committed data 
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(await c.listOffset(topic, 0, true), 7n, 'the LSO passed the ABORT marker');
-  assert.deepEqual(await kcat(broker.bootstrap, topic, 'read_committed'), ['idem-0', 'committed-1', 'committed-2']);
-  assert.deepEqual(await kcat(broker.bootstrap, topic, 'read_uncommitted'), [
+  assert.deepEqual(await kcatLines(broker.bootstrap, topic, 'read_committed'), [
+    'idem-0',
+    'committed-1',
+    'committed-2',
+  ]);
+  assert.deepEqual(await kcatLines(broker.bootstrap, topic, 'read_uncommitted'), [
     'idem-0',
     'committed-1',
     'committed-2',

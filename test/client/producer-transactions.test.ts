@@ -14,27 +14,7 @@ import { ApiKey, Cluster, CoordinatorType, ErrorCode, type KafkaError } from '..
 import { Producer } from '../../src/client/producer/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
 import { type ChildBroker, startChildBroker, waitExit } from '../helpers/child-broker.ts';
-import { exec } from '../helpers/exec.ts';
-
-async function kcatValues(bootstrap: string, topic: string, isolation: string): Promise<string[]> {
-  const r = await exec('kcat', [
-    '-b',
-    bootstrap,
-    '-C',
-    '-t',
-    topic,
-    '-o',
-    'beginning',
-    '-e',
-    '-q',
-    '-X',
-    `isolation.level=${isolation}`,
-    '-f',
-    '%s\\n',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.toString().split('\n').filter(Boolean);
-}
+import { kcatLines } from '../helpers/exec.ts';
 
 async function committedOffset(cluster: Cluster, group: string, topic: string): Promise<bigint> {
   const conn = await cluster.coordinatorConnection(CoordinatorType.GROUP, group);
@@ -75,9 +55,9 @@ describe('transactional producer', async () => {
     await producer.commitTransaction();
     await producer.close();
 
-    const committed = await kcatValues(tb.bootstrap, topic, 'read_committed');
+    const committed = await kcatLines(tb.bootstrap, topic, 'read_committed');
     assert.deepEqual(committed.sort(), ['c1', 'c2', 'c3', 'c4']);
-    const all = await kcatValues(tb.bootstrap, topic, 'read_uncommitted');
+    const all = await kcatLines(tb.bootstrap, topic, 'read_uncommitted');
     assert.deepEqual(all.sort(), ['a1', 'a2', 'c1', 'c2', 'c3', 'c4']);
   });
 
@@ -95,7 +75,7 @@ describe('transactional producer', async () => {
     await producer.commitTransaction();
     assert.equal((await kept).offset, 0n);
     await producer.close();
-    assert.deepEqual(await kcatValues(tb.bootstrap, topic, 'read_committed'), ['kept']);
+    assert.deepEqual(await kcatLines(tb.bootstrap, topic, 'read_committed'), ['kept']);
   });
 
   test("sendOffsetsToTransaction commits the group's offsets only with the transaction", async () => {
@@ -124,7 +104,7 @@ describe('transactional producer', async () => {
     await producer.abortTransaction();
     assert.equal(await committedOffset(cluster, group, topic), 5n, 'aborted offsets are dropped');
     await producer.close();
-    assert.deepEqual(await kcatValues(tb.bootstrap, out, 'read_committed'), ['processed-0-4']);
+    assert.deepEqual(await kcatLines(tb.bootstrap, out, 'read_committed'), ['processed-0-4']);
   });
 
   test('a second producer with the same transactional id fences the first', async () => {
@@ -149,7 +129,7 @@ describe('transactional producer', async () => {
     await second.send({ topic, value: 'live' });
     await second.commitTransaction();
     await second.close();
-    assert.deepEqual(await kcatValues(tb.bootstrap, topic, 'read_committed'), ['live']);
+    assert.deepEqual(await kcatLines(tb.bootstrap, topic, 'read_committed'), ['live']);
   });
 });
 
@@ -205,8 +185,8 @@ test('kill -9 with a transaction open: aborted after the restart, a new producer
   await after.commitTransaction();
   await after.close();
 
-  const committed = await kcatValues(broker.bootstrap, topic, 'read_committed');
+  const committed = await kcatLines(broker.bootstrap, topic, 'read_committed');
   assert.deepEqual(committed.sort(), ['done-1', 'done-2', 'done-3', 'next-1', 'next-2']);
-  const all = await kcatValues(broker.bootstrap, topic, 'read_uncommitted');
+  const all = await kcatLines(broker.bootstrap, topic, 'read_uncommitted');
   assert.deepEqual(all.sort(), ['done-1', 'done-2', 'done-3', 'next-1', 'next-2', 'open-1', 'open-2', 'open-3']);
 });

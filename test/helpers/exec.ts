@@ -40,3 +40,29 @@ export function exec(
     p.stdin.end(input);
   });
 }
+
+/** The lines kcat prints reading a topic from the beginning to its end, at an isolation level, with a -f format. */
+export async function kcatLines(
+  bootstrap: string,
+  topic: string,
+  isolation: 'read_committed' | 'read_uncommitted',
+  format = '%s\\n',
+): Promise<string[]> {
+  const r = await exec('kcat', [
+    '-b',
+    bootstrap,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-X',
+    `isolation.level=${isolation}`,
+    '-f',
+    format,
+  ]);
+  if (r.code !== 0) throw new Error(`kcat exited with ${r.code}: ${r.stderr}`);
+  return r.stdout.toString().split('\n').filter(Boolean);
+}

@@ -23,7 +23,7 @@ import type {
 } from '../../client/admin/index.ts';
 import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { UsageError } from '../common/errors.ts';
-import { emit, table } from '../common/output.ts';
+import { emit, errorJson, table } from '../common/output.ts';
 import { collect } from '../common/parse.ts';
 import { reportFailures, run, withSession } from '../common/run.ts';
 
@@ -199,7 +199,7 @@ function createCommand(): Command {
             s.format,
             results.map((r) => ({
               ...full(r.binding),
-              error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+              error: errorJson(r.error),
             })),
             (list) =>
               table(

@@ -10,7 +10,7 @@ import type { GroupDescription, PartitionLag, TopicPartition } from '../../clien
 import { ErrorCode, KafkaError } from '../../client/index.ts';
 import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { UsageError } from '../common/errors.ts';
-import { emit, pairs, table } from '../common/output.ts';
+import { emit, errorJson, pairs, table } from '../common/output.ts';
 import { collect, type Position, positionArg } from '../common/parse.ts';
 import { partitionsOf, resolvePositions } from '../common/positions.ts';
 import { reportFailures, run, withSession } from '../common/run.ts';
@@ -187,7 +187,7 @@ function deleteCommand(): Command {
           s.format,
           results.map((r) => ({
             groupId: r.groupId,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () => {
             const ok = results.filter((r) => !r.error);

@@ -17,7 +17,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { QuotaEntity, QuotaFilterComponent } from '../../client/admin/index.ts';
 import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { UsageError } from '../common/errors.ts';
-import { emit, table } from '../common/output.ts';
+import { emit, errorJson, table } from '../common/output.ts';
 import { reportFailures, run, withSession } from '../common/run.ts';
 
 interface EntityFlags extends ConnectionFlags {
@@ -149,7 +149,7 @@ function alterCommand(): Command {
           s.format,
           results.map((r) => ({
             entity: r.entity,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () => {
             const ok = results.filter((r) => !r.error);

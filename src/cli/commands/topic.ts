@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import type { ConfigEntry, TopicDescription } from '../../client/admin/index.ts';
 import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { UsageError } from '../common/errors.ts';
-import { type Cell, emit, pairs, table } from '../common/output.ts';
+import { type Cell, emit, errorJson, pairs, table } from '../common/output.ts';
 import { collect, intArg, keyValue } from '../common/parse.ts';
 import { reportFailures, run, withSession } from '../common/run.ts';
 import { consumeCommand } from './topic-consume.ts';
@@ -49,7 +49,7 @@ function createCommand(): Command {
             topicId: r.topicId,
             partitions: r.numPartitions,
             replicationFactor: r.replicationFactor,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () =>
             ok.length === 0
@@ -179,7 +179,7 @@ function deleteCommand(): Command {
           s.format,
           results.map((r) => ({
             name: r.name,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () => {
             const ok = results.filter((r) => !r.error);
@@ -235,7 +235,7 @@ function alterConfigCommand(): Command {
           results.map((r) => ({
             topic: r.name,
             changes: ops,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () =>
             ok.length === 0

@@ -14,7 +14,7 @@ import { Command, Option } from 'commander';
 import type { ScramMechanism } from '../../client/admin/scram.ts';
 import { type ConnectionFlags, withConnectionOptions } from '../common/connection.ts';
 import { CliError, UsageError } from '../common/errors.ts';
-import { emit, table } from '../common/output.ts';
+import { emit, errorJson, table } from '../common/output.ts';
 import { reportFailures, run, withSession } from '../common/run.ts';
 
 const SCRAM: readonly ScramMechanism[] = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -90,7 +90,7 @@ function createCommand(): Command {
             user: r.user,
             mechanism: r.mechanism,
             iterations,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           () =>
             ok.length === 0
@@ -153,7 +153,7 @@ function deleteCommand(): Command {
           results.map((r) => ({
             user: r.user,
             mechanism: r.mechanism,
-            error: r.error ? { code: r.error.errorName, message: r.error.message } : null,
+            error: errorJson(r.error),
           })),
           (list) =>
             table(

@@ -70,3 +70,10 @@ export function print(text: string): void {
 export function emit<T>(format: OutputFormat, data: T, render: (data: T) => string): void {
   print(format === 'json' ? json(data) : render(data));
 }
+
+/** A per-item error as the JSON output shows it: Kafka's name and the message, or null. */
+export function errorJson(
+  err: { errorName: string; message: string } | null,
+): { code: string; message: string } | null {
+  return err ? { code: err.errorName, message: err.message } : null;
+}
