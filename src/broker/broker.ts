@@ -14,6 +14,7 @@ import type { ConnectionInfo } from './handler.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
 import { MetadataStore, type TopicMeta } from './metadata/metadata-store.ts';
 import type { ProducePolicy } from './produce-policy.ts';
+import { type SchemaSource, SchemaValidation } from './schema-validation/index.ts';
 import { type AdvertisedEndpoint, isWildcardHost, type ListenerSpec } from './security/listeners.ts';
 import { checkSaslMechanisms } from './security/sasl-mechanisms.ts';
 import { ScramCredentialStore } from './security/scram.ts';
@@ -71,6 +72,8 @@ export class Broker {
   readonly listeners: readonly ListenerSpec[];
   readonly #advertised: ReadonlyMap<string, AdvertisedEndpoint>;
   readonly #advertisedHostOption: string | undefined;
+  /** Schema validation of produced records (schema-validation/): settings, dead letter topics, counters. */
+  readonly schemaValidation: SchemaValidation;
   /** Test-only hooks (see ServerTestHooks); empty in production. */
   readonly testHooks: ServerTestHooks = {};
   #groups: GroupCoordinator | null = null;
@@ -90,6 +93,7 @@ export class Broker {
     this.staticConfigs = { ...opts.configs };
     this.#advertisedHostOption = opts.advertisedHost;
     this.scram = new ScramCredentialStore(metadata);
+    this.schemaValidation = new SchemaValidation(this);
     this.listeners = opts.listeners?.length
       ? opts.listeners
       : [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }];
@@ -128,6 +132,11 @@ export class Broker {
       else rmSync(join(opts.dataDir, '.lock'), { force: true });
       throw err;
     }
+  }
+
+  /** Where schema validation finds schemas (the platform sets its registry); null when the registry is off. */
+  setSchemaSource(source: SchemaSource | null): void {
+    this.schemaValidation.setSource(source);
   }
 
   /** The consumer group coordinator. */
@@ -317,6 +326,7 @@ export class Broker {
     this.metadata.apply({ type: 'delete-topic', id: topic.id });
     const logs = this.#logs.get(topic.name) ?? [];
     this.#logs.delete(topic.name);
+    this.schemaValidation.forgetTopic(topic.name);
     for (const log of logs) await log.delete();
     this.waiters.wakeAll();
     if (!topic.name.startsWith('__')) {

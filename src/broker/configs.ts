@@ -62,7 +62,14 @@ export interface ConfigDef {
 const LONG_MAX = '9223372036854775807';
 const WEEK_MS = '604800000';
 
-/** Topic configs (Kafka's TopicConfig names). */
+/** Subject name strategies of schema validation: short names and Confluent's class names. */
+export const SUBJECT_NAME_STRATEGIES: readonly string[] = [
+  'TopicNameStrategy',
+  'RecordNameStrategy',
+  'TopicRecordNameStrategy',
+].flatMap((s) => [s, `io.confluent.kafka.serializers.subject.${s}`]);
+
+/** Topic configs (Kafka's TopicConfig names, plus the schema validation ones of tributary and Confluent Server). */
 export const TOPIC_CONFIGS: readonly ConfigDef[] = [
   {
     name: 'cleanup.policy',
@@ -106,6 +113,33 @@ export const TOPIC_CONFIGS: readonly ConfigDef[] = [
     min: -131072,
     max: 22,
     doc: 'zstd level when compression.type is zstd',
+  },
+  // Confluent Server's names for broker-side schema validation (synonyms of the tributary.* ones below)
+  {
+    name: 'confluent.key.schema.validation',
+    kind: 'boolean',
+    default: 'false',
+    doc: 'validate record keys against the schema registry (same as tributary.key.schema.validation)',
+  },
+  {
+    name: 'confluent.key.subject.name.strategy',
+    kind: 'string',
+    default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy',
+    values: SUBJECT_NAME_STRATEGIES,
+    doc: 'subject of record keys for schema validation (same as tributary.key.subject.name.strategy)',
+  },
+  {
+    name: 'confluent.value.schema.validation',
+    kind: 'boolean',
+    default: 'false',
+    doc: 'validate record values against the schema registry (same as tributary.value.schema.validation)',
+  },
+  {
+    name: 'confluent.value.subject.name.strategy',
+    kind: 'string',
+    default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy',
+    values: SUBJECT_NAME_STRATEGIES,
+    doc: 'subject of record values for schema validation (same as tributary.value.subject.name.strategy)',
   },
   {
     name: 'delete.retention.ms',
@@ -303,6 +337,33 @@ export const TOPIC_CONFIGS: readonly ConfigDef[] = [
     default: 'false',
     brokerSynonym: 'unclean.leader.election.enable',
     doc: 'allow out-of-sync replicas to lead',
+  },
+  // broker-side schema validation (src/broker/schema-validation); needs the schema registry
+  {
+    name: 'tributary.key.schema.validation',
+    kind: 'boolean',
+    default: 'false',
+    doc: 'reject produced records whose key is not framed with a schema id registered under the key subject',
+  },
+  {
+    name: 'tributary.key.subject.name.strategy',
+    kind: 'string',
+    default: 'TopicNameStrategy',
+    values: SUBJECT_NAME_STRATEGIES,
+    doc: 'subject of record keys: TopicNameStrategy (<topic>-key), RecordNameStrategy, TopicRecordNameStrategy',
+  },
+  {
+    name: 'tributary.value.schema.validation',
+    kind: 'boolean',
+    default: 'false',
+    doc: 'reject produced records whose value is not framed with a schema id registered under the value subject',
+  },
+  {
+    name: 'tributary.value.subject.name.strategy',
+    kind: 'string',
+    default: 'TopicNameStrategy',
+    values: SUBJECT_NAME_STRATEGIES,
+    doc: 'subject of record values: TopicNameStrategy (<topic>-value), RecordNameStrategy, TopicRecordNameStrategy',
   },
 ];
 

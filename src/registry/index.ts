@@ -11,6 +11,7 @@
  * | store.ts          | `_schemas` through the project's client: read, tail, write   |
  * | errors.ts         | HttpError and Confluent's error codes                        |
  * | formats/          | parsing, canonical form and compatibility per schema type   |
+ * | rules/            | data contracts: rule set/metadata validation, inheritance    |
  */
 export { HttpError, SrErrorCode } from './errors.ts';
 export { Registry } from './registry.ts';

@@ -4,8 +4,17 @@
  * parse HTTP and call these.
  *
  * - Identity: a schema's id is shared by every subject-version whose type,
- *   references and canonical text (formats' parseSchema) are equal; a new
- *   distinct schema gets max id + 1.
+ *   references, canonical text (formats' parseSchema), metadata and rule set
+ *   are equal (Confluent's MD5 covers all of them); a new distinct schema
+ *   gets max id + 1.
+ * - Data contracts: outside IMPORT mode a registration's metadata and rule
+ *   set are inherited as Confluent's server does (rules/merge.ts): config
+ *   defaults, the request's (or else the latest live version's), config
+ *   overrides. The merged result is stored; a registration equal to a live
+ *   version after merging returns that version. Lookups try the contract as
+ *   sent, then the one a registration would store.
+ * - compatibilityGroup: only versions with the same value of that metadata
+ *   property (in the merged metadata) are checked for compatibility.
  * - Versions continue after soft-deleted ones; a permanent delete needs a
  *   soft delete first (40405/40407) and fails while referenced (42206).
  * - Writes are serialized per instance (a promise chain) so allocation of
@@ -24,7 +33,14 @@ import {
   type SchemaType,
   type SchemaWithRefs,
 } from './formats/index.ts';
-import { validateMetadata, validateRuleSet } from './rules/index.ts';
+import {
+  type Contract,
+  contractKey,
+  contractsMatch,
+  inheritContract,
+  validateMetadata,
+  validateRuleSet,
+} from './rules/index.ts';
 import { type ConfigValue, contextOf, type Mode, type SchemaValue } from './state.ts';
 import type { KafkaStore } from './store.ts';
 
@@ -39,6 +55,11 @@ export const LEVELS: readonly CompatibilityLevel[] = [
   'FULL_TRANSITIVE',
 ];
 export const MODES: readonly Mode[] = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'];
+
+/** How many parsed schemas `parse` keeps (oldest dropped first). */
+const PARSE_CACHE_SIZE = 1000;
+/** How many schema identities `#identity` keeps: every stored schema's, plus recent requests'. */
+const IDENTITY_CACHE_SIZE = 100_000;
 
 /** A register or lookup request body. */
 export interface SchemaInput {
@@ -55,6 +76,8 @@ export class Registry {
   readonly store: KafkaStore;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #identities = new Map<string, string>();
+  readonly #parsed = new Map<string, ParsedSchema>();
+  readonly #storedIdentities = new WeakMap<SchemaValue, [string | undefined, string | undefined]>();
 
   constructor(store: KafkaStore) {
     this.store = store;
@@ -111,15 +134,26 @@ export class Registry {
     return { schema: v.schema, refs: this.resolveRefs(v.references) };
   }
 
-  /** Parses and canonicalizes; SchemaParseError → 42201. */
+  /**
+   * Parses and canonicalizes; SchemaParseError → 42201. Successful parses are
+   * cached by type, text and the referenced texts (a serializer sends the
+   * same schema over and over); references are resolved every time.
+   */
   parse(input: SchemaInput): ParsedSchema & { refs: ResolvedReference[] } {
     const refs = this.resolveRefs(input.references);
+    const key = JSON.stringify([input.schemaType, input.schema, refs.map((r) => [r.name, r.schemaType, r.schema])]);
+    const cached = this.#parsed.get(key);
+    if (cached) return { ...cached, refs };
+    let parsed: ParsedSchema;
     try {
-      return { ...parseSchema(input.schemaType, input.schema, refs), refs };
+      parsed = parseSchema(input.schemaType, input.schema, refs);
     } catch (err) {
       if (err instanceof SchemaParseError) throw errors.invalidSchema(err.message);
       throw errors.invalidSchema((err as Error).message);
     }
+    if (this.#parsed.size >= PARSE_CACHE_SIZE) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    this.#parsed.set(key, parsed);
+    return { ...parsed, refs };
   }
 
   /** Identity of a schema text: equal identities share an id. Cached, as every register compares against every stored schema. */
@@ -136,11 +170,32 @@ export class Registry {
       // a stored schema that no longer parses keeps its raw text as identity
     }
     const identity = JSON.stringify([type, canonical, refKey]);
+    if (this.#identities.size >= IDENTITY_CACHE_SIZE) {
+      this.#identities.delete(this.#identities.keys().next().value as string);
+    }
     this.#identities.set(cacheKey, identity);
     return identity;
   }
 
-  /** The subject-version of `subject` holding this schema, if any. */
+  /** #identity of a stored value, kept per value (values are replaced, never changed). */
+  #storedIdentity(v: SchemaValue, normalize: boolean): string {
+    let pair = this.#storedIdentities.get(v);
+    if (!pair) {
+      pair = [undefined, undefined];
+      this.#storedIdentities.set(v, pair);
+    }
+    const i = normalize ? 1 : 0;
+    pair[i] ??= this.#identity(v.schemaType, v.schema, v.references, normalize);
+    return pair[i];
+  }
+
+  /**
+   * The subject-version of `subject` holding this schema, if any (Confluent's
+   * lookUpSchemaUnderSubject): first the schema with the metadata and rule
+   * set as sent, latest version first; then, when nothing matched, the
+   * schema with the contract a registration would store (config defaults and
+   * overrides, the latest version's metadata/ruleSet where none was sent).
+   */
   lookup(subject: string, input: SchemaInput, normalize: boolean, deleted: boolean): SchemaValue | undefined {
     const parsed = this.parse(input);
     const want = this.#identity(
@@ -149,20 +204,32 @@ export class Registry {
       input.references,
       normalize,
     );
-    return this.state
+    const candidates = this.state
       .versions(subject, deleted)
-      .find(
-        (v) =>
-          v.schemaType === input.schemaType && this.#identity(v.schemaType, v.schema, v.references, normalize) === want,
-      );
+      .filter((v) => v.schemaType === input.schemaType && this.#storedIdentity(v, normalize) === want)
+      .reverse();
+    const given: Contract = { metadata: input.metadata, ruleSet: input.ruleSet };
+    const find = (c: Contract): SchemaValue | undefined => candidates.find((v) => contractsMatch(c, v, v.version));
+    const found = find(given);
+    if (found) return found;
+    const latest = this.state.versions(subject).at(-1);
+    if (!latest) return undefined;
+    const inherited = inheritContract(this.effectiveConfig(subject), given, latest);
+    if (contractKey(inherited) === contractKey(given)) return undefined;
+    return find(inherited);
   }
 
-  /** The id an equal schema already has in the context. */
+  /** The identity of a schema with its contract: equal ones share an id (Confluent's MD5 covers both). */
+  #fullIdentity(schemaIdentity: string, c: Contract): string {
+    return `${schemaIdentity}|${contractKey(c)}`;
+  }
+
+  /** The id an equal schema (text, references, metadata, rule set) already has in the context. */
   #existingId(identity: string, type: SchemaType, normalize: boolean, context: string): number | undefined {
     for (const [subject, versions] of this.state.subjects) {
       if (contextOf(subject) !== context) continue;
       for (const v of versions.values()) {
-        if (v.schemaType === type && this.#identity(v.schemaType, v.schema, v.references, normalize) === identity)
+        if (v.schemaType === type && this.#fullIdentity(this.#storedIdentity(v, normalize), v) === identity)
           return v.id;
       }
     }
@@ -175,11 +242,30 @@ export class Registry {
     return this.state.configs.get(subject ?? '');
   }
 
-  /** The config in force for a subject: its own, else the global one, else BACKWARD. */
+  /**
+   * The config in force for a subject (Confluent's getConfigInScope): its
+   * own, else its context's (`:.ctx:`), else the global one, else BACKWARD.
+   * A subject config is merged over the global one, except that the
+   * default/override metadata and rule sets come from the subject config
+   * alone (Confluent's Config.mergeConfigs).
+   */
   effectiveConfig(subject: string): ConfigValue & { compatibilityLevel: CompatibilityLevel } {
     const global = this.config(null) ?? {};
-    const own = this.config(subject) ?? {};
-    const merged = { ...global, ...own };
+    const own = this.config(subject);
+    const ctx = contextOf(subject);
+    let merged: ConfigValue;
+    if (own) {
+      const {
+        defaultMetadata: _dm,
+        overrideMetadata: _om,
+        defaultRuleSet: _dr,
+        overrideRuleSet: _or,
+        ...inheritable
+      } = global;
+      merged = { ...inheritable, ...own };
+    } else {
+      merged = (ctx !== '.' ? this.config(`:${ctx}:`) : undefined) ?? global;
+    }
     return { ...merged, compatibilityLevel: (merged.compatibilityLevel as CompatibilityLevel) ?? 'BACKWARD' };
   }
 
@@ -239,20 +325,34 @@ export class Registry {
       }
       validateRuleSet(input.ruleSet);
       validateMetadata(input.metadata);
-      const normalize = normalizeParam || this.effectiveConfig(subject).normalize === true;
+      const cfg = this.effectiveConfig(subject);
+      const normalize = normalizeParam || cfg.normalize === true;
       const parsed = this.parse(input);
       const text = normalize ? parsed.normalized : input.schema;
-      const identity = this.#identity(input.schemaType, text, input.references, normalize);
       const all = this.state.versions(subject, true);
-      const same = all.find(
-        (v) =>
-          !v.deleted &&
-          v.schemaType === input.schemaType &&
-          this.#identity(v.schemaType, v.schema, v.references, normalize) === identity,
-      );
+      const live = all.filter((v) => !v.deleted);
+      const maxVersion = all.reduce((m, v) => Math.max(m, v.version), 0);
+      // Confluent: outside IMPORT the contract is inherited (maybePopulateFromPrevious)
+      const given: Contract = { metadata: input.metadata, ruleSet: input.ruleSet };
+      const contract = importing
+        ? given
+        : inheritContract(cfg, given, live.at(-1), {
+            newVersion: maxVersion + 1,
+            versionGiven: input.version !== undefined && input.version > 0,
+          });
+      const schemaIdentity = this.#identity(input.schemaType, text, input.references, normalize);
+      const identity = this.#fullIdentity(schemaIdentity, contract);
+      const same = [...live]
+        .reverse()
+        .find(
+          (v) =>
+            v.schemaType === input.schemaType &&
+            this.#storedIdentity(v, normalize) === schemaIdentity &&
+            contractsMatch(contract, v, v.version),
+        );
       if (same && (input.id === undefined || input.id === same.id)) return same;
       if (!importing) {
-        const messages = this.compatibility(subject, { ...input, schema: text }, false);
+        const messages = this.compatibility(subject, { ...input, ...contract, schema: text }, false);
         if (messages.length > 0) throw errors.incompatible(messages);
       }
       const context = contextOf(subject);
@@ -267,7 +367,6 @@ export class Registry {
       } else {
         id = existingId ?? this.state.maxId(context) + 1;
       }
-      const maxVersion = all.reduce((m, v) => Math.max(m, v.version), 0);
       let version = maxVersion + 1;
       if (importing && input.version !== undefined && input.version > 0) {
         if (all.some((v) => v.version === input.version)) {
@@ -282,8 +381,8 @@ export class Registry {
         schemaType: input.schemaType,
         schema: text,
         references: input.references,
-        ...(input.metadata !== undefined && { metadata: input.metadata }),
-        ...(input.ruleSet !== undefined && { ruleSet: input.ruleSet }),
+        ...(contract.metadata !== undefined && { metadata: contract.metadata }),
+        ...(contract.ruleSet !== undefined && { ruleSet: contract.ruleSet }),
         deleted: false,
       };
       await this.store.write({ keytype: 'SCHEMA', subject, version, magic: 1 }, value);

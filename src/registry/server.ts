@@ -61,10 +61,12 @@ export interface RunningRegistry {
 /** The Hono app serving the REST API over `reg`; writes go to the leader `election()` names. */
 export function createApp(reg: Registry, logger?: Logger, election: () => LeaderElection | null = () => null): Hono {
   const app = new Hono();
-  app.use(
-    '*',
-    forwardWrites(election, () => reg.store.catchUp()),
-  );
+  // only requests that can write go through the forwarding middleware (PUT, DELETE and POST
+  // .../versions, i.e. register): a middleware costs the reads that serdes send all the time
+  // (GET by id, POST lookups) a good part of their throughput
+  const forward = forwardWrites(election, () => reg.store.catchUp());
+  app.on(['PUT', 'DELETE'], '*', forward);
+  app.post('/subjects/:subject/versions', forward);
   app.get('/', (c) => reply(c, {}));
   subjectRoutes(app, reg);
   schemaRoutes(app, reg);

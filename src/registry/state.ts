@@ -29,6 +29,10 @@ export interface ConfigValue {
   compatibilityLevel?: string;
   normalize?: boolean;
   compatibilityGroup?: string;
+  defaultMetadata?: unknown;
+  overrideMetadata?: unknown;
+  defaultRuleSet?: unknown;
+  overrideRuleSet?: unknown;
   [other: string]: unknown;
 }
 
@@ -66,9 +70,30 @@ export class RegistryState {
   readonly modes = new Map<string, Mode>();
   /** Offset of the next record to apply. */
   nextOffset = 0n;
+  /** Bumped by every applied record: answers cached for one generation stay right. */
+  generation = 0;
+  /** `context \0 id` → the subject-versions holding that id (soft-deleted included); kept by apply. */
+  readonly #byId = new Map<string, Set<SchemaValue>>();
+
+  #index(v: SchemaValue | undefined, add: boolean): void {
+    if (!v) return;
+    const key = `${contextOf(v.subject)}\0${v.id}`;
+    let set = this.#byId.get(key);
+    if (add) {
+      if (!set) {
+        set = new Set();
+        this.#byId.set(key, set);
+      }
+      set.add(v);
+    } else if (set) {
+      set.delete(v);
+      if (set.size === 0) this.#byId.delete(key);
+    }
+  }
 
   /** Applies one record; unknown or malformed records are skipped (a newer writer may add kinds). */
   apply(keyText: string, valueText: string | null): void {
+    this.generation++;
     let key: RecordKey;
     try {
       key = JSON.parse(keyText) as RecordKey;
@@ -78,6 +103,7 @@ export class RegistryState {
     const value = valueText === null ? null : (JSON.parse(valueText) as unknown);
     if (key.keytype === 'SCHEMA') {
       let versions = this.subjects.get(key.subject);
+      this.#index(versions?.get(key.version), false);
       if (value === null) {
         versions?.delete(key.version);
         if (versions?.size === 0) this.subjects.delete(key.subject);
@@ -88,6 +114,7 @@ export class RegistryState {
         this.subjects.set(key.subject, versions);
       }
       versions.set(key.version, value as SchemaValue);
+      this.#index(value as SchemaValue, true);
     } else if (key.keytype === 'CONFIG') {
       if (value === null) this.configs.delete(key.subject ?? '');
       else this.configs.set(key.subject ?? '', value as ConfigValue);
@@ -103,14 +130,10 @@ export class RegistryState {
     return vs.sort((a, b) => a.version - b.version);
   }
 
-  /** Every stored subject-version with this id in a context. */
+  /** Every stored subject-version with this id in a context (from the id index). */
   byId(id: number, context = '.'): SchemaValue[] {
-    const out: SchemaValue[] = [];
-    for (const [subject, versions] of this.subjects) {
-      if (contextOf(subject) !== context) continue;
-      for (const v of versions.values()) if (v.id === id) out.push(v);
-    }
-    return out;
+    const set = this.#byId.get(`${context}\0${id}`);
+    return set ? [...set] : [];
   }
 
   /** The highest schema id in use in a context (0 when none). */

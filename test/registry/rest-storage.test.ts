@@ -91,3 +91,80 @@ test('when the leader stops, the other instance is elected and takes writes', as
   assert.equal(second.body.version, 2);
   assert.ok(other.isLeader());
 });
+
+test('data contracts survive a restart and are seen by a second instance: metadata, ruleSet, config, mode', async (t) => {
+  const b = await startTestBroker((fn) => t.after(fn), REGISTRY_BROKER_CONFIGS);
+  const first = await startRegistry({ bootstrapServers: b.bootstrap, port: 0 });
+  const ruleSet = {
+    domainRules: [{ name: 'adult', kind: 'CONDITION', mode: 'WRITE', type: 'CEL', expr: 'message.age >= 18' }],
+  };
+  const config = {
+    compatibility: 'BACKWARD',
+    compatibilityGroup: 'major',
+    defaultRuleSet: {
+      domainRules: [{ name: 'mask', kind: 'TRANSFORM', mode: 'WRITE', type: 'CEL_FIELD', expr: "'x'", tags: ['PII'] }],
+    },
+    overrideMetadata: { properties: { owner: 'crm' } },
+  };
+  assert.equal((await sr(first.url, 'PUT', '/config/dc-s', config)).status, 200);
+  const v1 = await sr(first.url, 'POST', '/subjects/dc-s/versions', {
+    schema: avroRecord('P', ['name']),
+    ruleSet,
+    metadata: { properties: { major: '1' }, tags: { '**.name': ['PII'] } },
+  });
+  assert.equal(v1.status, 200, JSON.stringify(v1.body));
+  await sr(first.url, 'PUT', '/mode/dc-ro', { mode: 'READONLY' });
+  await sr(first.url, 'PUT', '/config', { compatibility: 'FULL', normalize: true });
+  const before = (await sr(first.url, 'GET', '/subjects/dc-s/versions/1')).body;
+  assert.deepEqual(before.metadata.properties, { major: '1', owner: 'crm' });
+  await first.close();
+
+  const second = await startTestRegistryOn((fn) => t.after(fn), b.bootstrap);
+  const third = await startTestRegistryOn((fn) => t.after(fn), b.bootstrap);
+  for (const reg of [second, third]) {
+    const after = (await sr(reg.url, 'GET', '/subjects/dc-s/versions/1')).body;
+    assert.deepEqual(after, before);
+    assert.deepEqual((await sr(reg.url, 'GET', `/schemas/ids/${v1.body.id}`)).body.ruleSet, before.ruleSet);
+    assert.deepEqual((await sr(reg.url, 'GET', '/config/dc-s')).body, {
+      compatibilityLevel: 'BACKWARD',
+      compatibilityGroup: 'major',
+      defaultRuleSet: config.defaultRuleSet,
+      overrideMetadata: config.overrideMetadata,
+    });
+    assert.deepEqual((await sr(reg.url, 'GET', '/config')).body, { compatibilityLevel: 'FULL', normalize: true });
+    assert.deepEqual((await sr(reg.url, 'GET', '/mode/dc-ro')).body, { mode: 'READONLY' });
+    assert.equal((await sr(reg.url, 'GET', '/subjects/dc-s/metadata?key=major&value=1')).body.version, 1);
+  }
+  // inheritance works from the rebuilt state, whichever instance takes the write (the other forwards it)
+  const v2 = await sr(third.url, 'POST', '/subjects/dc-s/versions', {
+    schema: avroRecord('P', ['name', { name: 'age', type: 'int', default: 0 }]),
+  });
+  assert.equal(v2.status, 200, JSON.stringify(v2.body));
+  assert.equal(v2.body.version, 2);
+  for (const reg of [second, third]) {
+    const deadline = Date.now() + 10_000;
+    let got = await sr(reg.url, 'GET', '/subjects/dc-s/versions/2');
+    while (got.status !== 200 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 50));
+      got = await sr(reg.url, 'GET', '/subjects/dc-s/versions/2');
+    }
+    assert.deepEqual(got.body.metadata, before.metadata);
+    assert.deepEqual(got.body.ruleSet, before.ruleSet);
+  }
+  // the same schema again through the other instance: no new version
+  const again = await sr(second.url, 'POST', '/subjects/dc-s/versions', {
+    schema: avroRecord('P', ['name', { name: 'age', type: 'int', default: 0 }]),
+  });
+  assert.deepEqual([again.body.id, again.body.version], [v2.body.id, 2]);
+  const blocked = await sr(second.url, 'POST', '/subjects/dc-ro/versions', { schema: avroRecord('R', ['a']) });
+  assert.equal(blocked.body.error_code, 42205);
+  // PUT and DELETE through either instance (one of them forwards to the leader)
+  for (const reg of [second, third]) {
+    const put = await sr(reg.url, 'PUT', `/config/dc-put-${reg.port}`, { compatibility: 'NONE' });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((await sr(reg.url, 'GET', `/config/dc-put-${reg.port}`)).body.compatibilityLevel, 'NONE');
+    const del = await sr(reg.url, 'DELETE', `/config/dc-put-${reg.port}`);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.equal((await sr(reg.url, 'GET', `/config/dc-put-${reg.port}`)).body.error_code, 40408);
+  }
+});

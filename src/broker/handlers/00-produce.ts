@@ -25,6 +25,9 @@
  *   INVALID_PRODUCER_EPOCH for a fenced producer, NOT_ENOUGH_REPLICAS for the
  *   retriable coordinator errors. One request may carry one transactional
  *   producer only (INVALID_PRODUCER_ID_MAPPING).
+ * - Schema validation (schema-validation/, topics with
+ *   tributary.{key,value}.schema.validation): records failing it get
+ *   INVALID_RECORD with recordErrors, or go to a dead letter topic.
  * - Internal topics take no client writes (INVALID_TOPIC_EXCEPTION).
  * - Errors are per partition: UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE,
  *   MESSAGE_TOO_LARGE, INVALID_RECORD, INVALID_TIMESTAMP, KAFKA_STORAGE_ERROR.
@@ -44,6 +47,7 @@ import {
 } from '../../protocol/index.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { applyProducePolicy, type ProducePolicy } from '../produce-policy.ts';
+import { RecordValidationError } from '../schema-validation/index.ts';
 import { AclOperation, ResourceType } from '../security/acls.ts';
 import { authorize, filterAuthorized } from '../security/authorizer.ts';
 import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../txn/index.ts';
@@ -199,13 +203,18 @@ export default defineHandler({
           const policy = meta ? (policies.get(t.name) ?? broker.producePolicy(meta)) : undefined;
           if (meta && policy) policies.set(t.name, policy);
           const records = policy ? applyProducePolicy(p.records, policy, now) : p.records;
-          const result = log.append(records, { now });
+          const validation = meta ? broker.schemaValidation.settingsFor(meta) : null;
+          const { result, dlqLogs } = validation
+            ? await broker.schemaValidation.append(t.name, log, records, validation, now)
+            : { result: log.append(records, { now }), dlqLogs: [] };
           out.baseOffset = BigInt(result.baseOffset);
           out.logAppendTimeMs = BigInt(result.logAppendTime);
           out.logStartOffset = BigInt(log.logStartOffset);
           if (!result.duplicate) broker.waiters.notify(t.name, p.index);
           if (acks === -1) {
-            const f = log.flush();
+            const f = dlqLogs.length
+              ? Promise.all([log, ...dlqLogs].map((l) => l.flush())).then(() => {})
+              : log.flush();
             pending.push({ out, flush: f });
           }
         } catch (err) {
@@ -214,6 +223,7 @@ export default defineHandler({
           out.errorCode = e.code;
           out.errorMessage = e.errorMessage;
           out.baseOffset = -1n;
+          if (err instanceof RecordValidationError) out.recordErrors = err.recordErrors;
         }
       }
       responses.push({ name: t.name, partitionResponses });

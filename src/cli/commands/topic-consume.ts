@@ -12,6 +12,10 @@
  * - `--format`: `json` prints one JSON object per line (topic, partition,
  *   offset, timestamp, key, value, headers); anything else is a kcat-style
  *   template (see FORMAT_HELP), default '%v\n'.
+ * - `--schema` / `--key-schema` decode values / keys with the schema registry
+ *   (Confluent wire format; READ rules and migrations run) and print them as
+ *   JSON; with `--format json` they are embedded as JSON values. A record
+ *   that does not decode is printed raw, with a warning on stderr.
  */
 import { Command, Option } from 'commander';
 import type { Admin, TopicPartition } from '../../client/admin/index.ts';
@@ -22,6 +26,7 @@ import { CliError, UsageError } from '../common/errors.ts';
 import { intArg, type Position, positionArg } from '../common/parse.ts';
 import { resolvePositions } from '../common/positions.ts';
 import { run, withSession } from '../common/run.ts';
+import { type ConsumeSchemaFlags, consumeDecoders, type Decoder, withConsumeSchemaOptions } from '../common/serde.ts';
 
 /** The template placeholders, for --help and the README. */
 export const FORMAT_HELP = [
@@ -31,7 +36,7 @@ export const FORMAT_HELP = [
   'escapes \\n \\t \\r \\\\',
 ].join(' ');
 
-interface ConsumeFlags extends ConnectionFlags {
+interface ConsumeFlags extends ConnectionFlags, ConsumeSchemaFlags {
   from?: Position;
   offset?: Position;
   num?: number;
@@ -42,7 +47,9 @@ interface ConsumeFlags extends ConnectionFlags {
   isolation: 'read_uncommitted' | 'read_committed';
 }
 
-type Render = (r: ConsumerRecord) => string;
+/** A record as printed: key and value may have been decoded to JSON text. */
+type Printed = ConsumerRecord & { decodedKey?: boolean; decodedValue?: boolean };
+type Render = (r: Printed) => string;
 
 const text = (b: Buffer | null): string => (b === null ? '' : b.toString('utf8'));
 
@@ -93,15 +100,21 @@ export function compileTemplate(template: string): Render {
   return (r) => parts.map((p) => (typeof p === 'string' ? p : p(r))).join('');
 }
 
+/** A key or value for --format json: decoded ones are embedded as JSON values. */
+function jsonField(b: Buffer | null, decoded: boolean | undefined): unknown {
+  if (b === null) return null;
+  return decoded ? JSON.parse(b.toString('utf8')) : b.toString('utf8');
+}
+
 /** One JSON object per line. */
-function renderJson(r: ConsumerRecord): string {
+function renderJson(r: Printed): string {
   return `${JSON.stringify({
     topic: r.topic,
     partition: r.partition,
     offset: Number(r.offset),
     timestamp: Number(r.timestamp),
-    key: r.key === null ? null : r.key.toString('utf8'),
-    value: r.value === null ? null : r.value.toString('utf8'),
+    key: jsonField(r.key, r.decodedKey),
+    value: jsonField(r.value, r.decodedValue),
     headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : h.value.toString('utf8') })),
   })}\n`;
 }
@@ -116,7 +129,7 @@ const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 /** Builds `topic consume`. */
 export function consumeCommand(): Command {
   return withConnectionOptions(
-    new Command('consume')
+    withConsumeSchemaOptions(new Command('consume'))
       .description('print records; Ctrl-C, -n or -e to stop')
       .argument('<topic>', 'topic name')
       .option('--from <position>', 'beginning, end, OFFSET, -N (N before the end) or @TIMESTAMP (ms)', positionArg)
@@ -144,9 +157,33 @@ export function consumeCommand(): Command {
       }
       if (flags.from && flags.offset) throw new UsageError('give --from or --offset, not both');
       const from = flags.from ?? flags.offset;
-      return withSession(connectionFlags(flags), (s) => consume(s.admin, s.cluster, topic, flags, from, render));
+      const decoders = consumeDecoders(flags);
+      return withSession(connectionFlags(flags), (s) =>
+        consume(s.admin, s.cluster, topic, flags, from, render, decoders),
+      );
     }),
   );
+}
+
+/** Decodes a record's key and value where asked; a failure leaves the bytes and warns on stderr. */
+async function decode(r: ConsumerRecord, decoders: { key: Decoder | null; value: Decoder | null }): Promise<Printed> {
+  const out: Printed = { ...r };
+  const one = async (which: 'key' | 'value', d: Decoder | null): Promise<void> => {
+    const bytes = r[which];
+    if (!d || bytes === null) return;
+    try {
+      out[which] = Buffer.from(await d(r.topic, bytes), 'utf8');
+      if (which === 'key') out.decodedKey = true;
+      else out.decodedValue = true;
+    } catch (err) {
+      process.stderr.write(
+        `warning: ${r.topic}/${r.partition}@${r.offset}: ${which} not decoded (${(err as Error).message}); printed as is\n`,
+      );
+    }
+  };
+  await one('key', decoders.key);
+  await one('value', decoders.value);
+  return out;
 }
 
 async function consume(
@@ -156,6 +193,7 @@ async function consume(
   flags: ConsumeFlags,
   from: Position | undefined,
   render: Render,
+  decoders: { key: Decoder | null; value: Decoder | null },
 ): Promise<number> {
   const [described] = await admin.describeTopics([topic]);
   const all = (described?.partitions ?? []).map((p) => ({ topic, partition: p.partition }));
@@ -232,7 +270,7 @@ async function consume(
         if (flags.num !== undefined && count >= flags.num) break;
         const end = ends.get(key(r));
         if (flags.exit && end !== undefined && r.offset >= end) continue;
-        out += render(r);
+        out += render(decoders.key || decoders.value ? await decode(r, decoders) : r);
         printed.set(key(r), { topic: r.topic, partition: r.partition, offset: r.offset });
         count++;
       }

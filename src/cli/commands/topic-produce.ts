@@ -7,6 +7,10 @@
  * - `-H k=v` adds a header to every record; `--partition N` writes every
  *   record to one partition (default: Kafka's partitioner).
  * - `--acks all|1|0`, `--compression none|gzip|snappy|lz4|zstd`.
+ * - `--schema SPEC` / `--key-schema SPEC` encode each value / key (JSON
+ *   text) with the schema registry in Confluent's wire format, running the
+ *   contract's WRITE rules (see ../common/serde.ts); a line that does not
+ *   encode stops the command with exit 1 and says which line.
  * - A summary (records, partitions) goes to stderr at the end; with --file
  *   and a terminal on stderr, a progress bar while it runs.
  */
@@ -20,8 +24,9 @@ import { CliError, UsageError } from '../common/errors.ts';
 import { intArg, keyValue } from '../common/parse.ts';
 import { ProgressBar } from '../common/progress.ts';
 import { run, withSession } from '../common/run.ts';
+import { type ProduceSchemaFlags, produceEncoders, withProduceSchemaOptions } from '../common/serde.ts';
 
-interface ProduceFlags extends ConnectionFlags {
+interface ProduceFlags extends ConnectionFlags, ProduceSchemaFlags {
   file?: string;
   keySeparator?: string;
   header?: Array<[string, string]>;
@@ -36,7 +41,7 @@ const WINDOW = 5000;
 /** Builds `topic produce`. */
 export function produceCommand(): Command {
   return withConnectionOptions(
-    new Command('produce')
+    withProduceSchemaOptions(new Command('produce'))
       .description('produce one record per line read from stdin (or --file); a summary goes to stderr')
       .argument('<topic>', 'topic name')
       .option('-f, --file <path>', 'read lines from this file instead of stdin')
@@ -57,6 +62,10 @@ export function produceCommand(): Command {
   ).action(
     run(async (topic: string, flags: ProduceFlags) => {
       if (flags.keySeparator === '') throw new UsageError('--key-separator must not be empty');
+      if (flags.keySchema !== undefined && flags.keySeparator === undefined) {
+        throw new UsageError('--key-schema needs --key-separator to split each line into key and value');
+      }
+      const encoders = produceEncoders(flags);
       let input: Readable = process.stdin;
       let total = 0;
       if (flags.file) {
@@ -73,6 +82,7 @@ export function produceCommand(): Command {
         if (flags.partition !== undefined && !t?.partitions.some((p) => p.partition === flags.partition)) {
           throw new CliError(`topic ${topic} has no partition ${flags.partition} (it has ${t?.partitions.length})`);
         }
+        const encode = await encoders.open(topic);
         const acks = flags.acks === 'all' ? -1 : (Number(flags.acks) as -1 | 0 | 1);
         const producer = new Producer(s.cluster, {
           acks,
@@ -84,6 +94,7 @@ export function produceCommand(): Command {
         const partitions = new Set<number>();
         const bar = new ProgressBar(`producing to ${topic}`, total, flags.file !== undefined && process.stderr.isTTY);
         let count = 0;
+        let lineNo = 0;
         let bytes = 0;
         let window: Array<Promise<unknown>> = [];
         const settle = async (): Promise<void> => {
@@ -96,13 +107,23 @@ export function produceCommand(): Command {
           const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
           for await (const line of lines) {
             bytes += Buffer.byteLength(line) + 1;
-            const record: ProducerRecord = { topic, value: line };
+            lineNo++;
+            let key: string | null = null;
+            let value = line;
             if (flags.keySeparator !== undefined) {
               const at = line.indexOf(flags.keySeparator);
               if (at >= 0) {
-                record.key = line.slice(0, at);
-                record.value = line.slice(at + flags.keySeparator.length);
+                key = line.slice(0, at);
+                value = line.slice(at + flags.keySeparator.length);
               }
+            }
+            const record: ProducerRecord = { topic, value };
+            if (key !== null) record.key = key;
+            try {
+              if (encode.value) record.value = await encode.value(topic, value);
+              if (encode.key && key !== null) record.key = await encode.key(topic, key);
+            } catch (err) {
+              throw new CliError(`line ${lineNo}: ${(err as Error).message}`);
             }
             if (headers.length > 0) record.headers = headers;
             if (flags.partition !== undefined) record.partition = flags.partition;

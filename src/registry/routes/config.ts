@@ -67,9 +67,10 @@ export function configRoutes(app: Hono, reg: Registry): void {
 
   app.get('/config/:subject', (c) => {
     const subject = c.req.param('subject');
+    // defaultToGlobal: the config in scope (Confluent's getConfigInScope), merged with the global one
+    if (flag(c, 'defaultToGlobal')) return reply(c, reg.effectiveConfig(subject));
     const own = reg.config(subject);
     if (own) return reply(c, own);
-    if (flag(c, 'defaultToGlobal')) return reply(c, reg.effectiveConfig(subject));
     throw new HttpError(40408, `Subject '${subject}' does not have subject-level compatibility configured`);
   });
 

@@ -11,6 +11,7 @@ function qualify(ctx: string, subject: string): string {
 
 /** The request with a `/contexts/{ctx}/...` path rewritten; other requests unchanged. */
 export function rewriteContextPath(req: Request): Request {
+  if (!req.url.includes('/contexts/')) return req;
   const url = new URL(req.url);
   const m = /^\/contexts\/([^/]+)\/(subjects|config|mode|compatibility\/subjects|schemas)(\/.*)?$/.exec(url.pathname);
   if (!m) return req;

@@ -5,7 +5,7 @@
 import type { Context, Hono } from 'hono';
 import { errors } from '../errors.ts';
 import { type Registry, SCHEMA_TYPES } from '../registry.ts';
-import { contextOf } from '../state.ts';
+import { contextOf, type SchemaValue } from '../state.ts';
 import { flag, reply, replyRaw, schemaResponse } from './common.ts';
 
 function parseId(text: string): number {
@@ -39,15 +39,23 @@ export function schemaRoutes(app: Hono, reg: Registry): void {
     return reply(c, out);
   });
 
+  // every deserializer asks this once per new id; the answer's JSON is kept per stored value
+  // (values are replaced, never changed, when `_schemas` changes them)
+  const byIdBodies = new WeakMap<SchemaValue, string>();
   app.get('/schemas/ids/:id', (c) => {
     const v = reg.schemaById(parseId(c.req.param('id')), ctx(c));
-    return reply(c, {
-      ...(v.schemaType !== 'AVRO' && { schemaType: v.schemaType }),
-      schema: v.schema,
-      ...(v.references.length > 0 && { references: v.references }),
-      ...(v.metadata !== undefined && { metadata: v.metadata }),
-      ...(v.ruleSet !== undefined && { ruleSet: v.ruleSet }),
-    });
+    let body = byIdBodies.get(v);
+    if (body === undefined) {
+      body = JSON.stringify({
+        ...(v.schemaType !== 'AVRO' && { schemaType: v.schemaType }),
+        schema: v.schema,
+        ...(v.references.length > 0 && { references: v.references }),
+        ...(v.metadata !== undefined && { metadata: v.metadata }),
+        ...(v.ruleSet !== undefined && { ruleSet: v.ruleSet }),
+      });
+      byIdBodies.set(v, body);
+    }
+    return replyRaw(c, body);
   });
 
   app.get('/schemas/ids/:id/schema', (c) => replyRaw(c, reg.schemaById(parseId(c.req.param('id')), ctx(c)).schema));

@@ -27,21 +27,61 @@ export function subjectRoutes(app: Hono, reg: Registry): void {
     const subject = c.req.param('subject');
     const input = await schemaBody(c);
     const v = await reg.register(subject, input, flag(c, 'normalize'));
+    // Confluent 8.x's RegisterSchemaResponse: the stored version, with the inherited contract
     return reply(c, {
       id: v.id,
       version: v.version,
       ...(v.schemaType !== 'AVRO' && { schemaType: v.schemaType }),
+      ...(v.references.length > 0 && { references: v.references }),
+      ...(v.metadata !== undefined && { metadata: v.metadata }),
+      ...(v.ruleSet !== undefined && { ruleSet: v.ruleSet }),
       schema: v.schema,
     });
   });
 
+  // Lookups: a serializer sends the same body for every record of a new schema, so found answers
+  // are kept by request (subject, flags, body text) until the state changes (any record applied).
+  const lookups = new Map<string, string>();
+  let lookupsGeneration = -1;
   app.post('/subjects/:subject', async (c) => {
     const subject = c.req.param('subject');
-    const input = await schemaBody(c);
     const deleted = flag(c, 'deleted');
+    const key = `${subject}\0${deleted}\0${c.req.query('normalize') ?? ''}\0${await c.req.text()}`;
+    if (lookupsGeneration !== reg.state.generation) {
+      lookups.clear();
+      lookupsGeneration = reg.state.generation;
+    }
+    const cached = lookups.get(key);
+    if (cached !== undefined) return replyRaw(c, cached);
+    const input = await schemaBody(c);
     if (reg.state.versions(subject, deleted).length === 0) throw errors.subjectNotFound(subject);
     const normalize = flag(c, 'normalize') || reg.effectiveConfig(subject).normalize === true;
     const found = reg.lookup(subject, input, normalize, deleted);
+    if (!found) throw errors.schemaNotFound('Schema not found');
+    const body = JSON.stringify(schemaResponse(found));
+    if (lookups.size >= 1000) lookups.clear();
+    lookups.set(key, body);
+    return replyRaw(c, body);
+  });
+
+  // The latest version whose metadata.properties hold every given key=value (the
+  // client's getLatestWithMetadata / use.latest.with.metadata). Confluent pairs
+  // the i-th key with the i-th value; 40401 without the subject, 40403 without a match.
+  app.get('/subjects/:subject/metadata', (c) => {
+    const subject = c.req.param('subject');
+    const deleted = flag(c, 'deleted');
+    const keys = c.req.queries('key') ?? [];
+    const values = c.req.queries('value') ?? [];
+    const wanted = new Map<string, string>();
+    for (let i = 0; i < Math.min(keys.length, values.length); i++) wanted.set(keys[i] as string, values[i] as string);
+    const versions = reg.state.versions(subject, deleted);
+    if (versions.length === 0) throw errors.subjectNotFound(subject);
+    const found = [...versions].reverse().find((v) => {
+      const props = (v.metadata as { properties?: Record<string, unknown> } | undefined)?.properties;
+      if (v.metadata === undefined || v.metadata === null) return false;
+      for (const [k, val] of wanted) if (props?.[k] !== val) return false;
+      return true;
+    });
     if (!found) throw errors.schemaNotFound('Schema not found');
     return reply(c, schemaResponse(found));
   });
