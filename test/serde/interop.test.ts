@@ -46,24 +46,6 @@ function protoDescriptor(text: string, fileName: string) {
   return { base64: Buffer.from(bytes).toString('base64'), registry: bufbuild.createFileRegistry(fdp, () => undefined) };
 }
 
-/** A Confluent client whose schema reads answer `format=serialized` with the descriptor (our registry serves .proto text only). */
-// biome-ignore lint/suspicious/noExplicitAny: wraps the untyped client
-function serializedFormat(real: any, descriptors: Map<string, string>): any {
-  const reads = new Set(['getBySubjectAndId', 'getLatestSchemaMetadata', 'getSchemaMetadata', 'getLatestWithMetadata']);
-  return new Proxy(real, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function') return v;
-      if (!reads.has(String(prop))) return v.bind(target);
-      return async (...a: unknown[]) => {
-        const res = await v.apply(target, a);
-        const b64 = res && descriptors.get(res.schema);
-        return b64 ? { ...res, schema: b64 } : res;
-      };
-    },
-  });
-}
-
 const order = {
   type: 'record',
   name: 'Order',
@@ -321,8 +303,9 @@ message Payment {
         domainRules: [{ name: 'hasId', kind: 'CONDITION', mode: 'WRITE', type: 'CEL', expr: "message.id != ''" }],
       },
     });
-    const { base64, registry } = protoDescriptor(text, `${topic}.proto`);
-    const theirClient = serializedFormat(client(), new Map([[text, base64]]));
+    const { registry } = protoDescriptor(text, `${topic}.proto`);
+    // reads with format=serialized: the registry answers the FileDescriptorProto itself
+    const theirClient = client();
     const source = new RestSchemaSource(r.url);
 
     const ours = new Serializer('PROTOBUF', { source, useLatestVersion: true });

@@ -5,7 +5,8 @@
 import type { Context } from 'hono';
 import { errors } from '../errors.ts';
 import type { SchemaReference, SchemaType } from '../formats/index.ts';
-import { SCHEMA_TYPES, type SchemaInput } from '../registry.ts';
+import { descriptorToProto, protoToDescriptor } from '../formats/protobuf-descriptor.ts';
+import { type Registry, SCHEMA_TYPES, type SchemaInput } from '../registry.ts';
 import type { SchemaValue } from '../state.ts';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -63,7 +64,9 @@ export async function schemaBody(c: Context): Promise<SchemaInput> {
     }
     return { name: x.name, subject: x.subject, version: x.version as number };
   });
-  const out: SchemaInput = { schema: b.schema, schemaType: type, references };
+  // Confluent's Protobuf serdes may send a base64 FileDescriptorProto instead of .proto text
+  const schema = (type === 'PROTOBUF' && descriptorToProto(b.schema)) || b.schema;
+  const out: SchemaInput = { schema, schemaType: type, references };
   if (b.metadata !== undefined && b.metadata !== null) out.metadata = b.metadata;
   if (b.ruleSet !== undefined && b.ruleSet !== null) out.ruleSet = b.ruleSet;
   if (typeof b.id === 'number') out.id = b.id;
@@ -71,14 +74,31 @@ export async function schemaBody(c: Context): Promise<SchemaInput> {
   return out;
 }
 
+const serialized = new WeakMap<SchemaValue, string>();
+
+/**
+ * The schema text a read answers for `?format=`: `serialized` turns PROTOBUF
+ * into the base64 FileDescriptorProto Confluent's Protobuf serdes ask for;
+ * anything else (and other types) is the stored text.
+ */
+export function schemaText(reg: Registry, v: SchemaValue, format: string | undefined): string {
+  if (format !== 'serialized' || v.schemaType !== 'PROTOBUF') return v.schema;
+  let text = serialized.get(v);
+  if (text === undefined) {
+    text = protoToDescriptor(v.schema, reg.resolveRefs(v.references)).toString('base64');
+    serialized.set(v, text);
+  }
+  return text;
+}
+
 /** `{subject, version, id, schemaType?, schema, references?, metadata?, ruleSet?}` (schemaType left out for AVRO). */
-export function schemaResponse(v: SchemaValue): Record<string, unknown> {
+export function schemaResponse(v: SchemaValue, schema: string = v.schema): Record<string, unknown> {
   return {
     subject: v.subject,
     version: v.version,
     id: v.id,
     ...(v.schemaType !== 'AVRO' && { schemaType: v.schemaType }),
-    schema: v.schema,
+    schema,
     ...(v.references.length > 0 && { references: v.references }),
     ...(v.metadata !== undefined && { metadata: v.metadata }),
     ...(v.ruleSet !== undefined && { ruleSet: v.ruleSet }),

@@ -6,7 +6,7 @@ import type { Context, Hono } from 'hono';
 import { errors } from '../errors.ts';
 import { type Registry, SCHEMA_TYPES } from '../registry.ts';
 import { contextOf, type SchemaValue } from '../state.ts';
-import { flag, reply, replyRaw, schemaResponse } from './common.ts';
+import { flag, reply, replyRaw, schemaResponse, schemaText } from './common.ts';
 
 function parseId(text: string): number {
   const id = Number(text);
@@ -44,16 +44,17 @@ export function schemaRoutes(app: Hono, reg: Registry): void {
   const byIdBodies = new WeakMap<SchemaValue, string>();
   app.get('/schemas/ids/:id', (c) => {
     const v = reg.schemaById(parseId(c.req.param('id')), ctx(c));
-    let body = byIdBodies.get(v);
+    const format = c.req.query('format');
+    let body = format ? undefined : byIdBodies.get(v);
     if (body === undefined) {
       body = JSON.stringify({
         ...(v.schemaType !== 'AVRO' && { schemaType: v.schemaType }),
-        schema: v.schema,
+        schema: schemaText(reg, v, format),
         ...(v.references.length > 0 && { references: v.references }),
         ...(v.metadata !== undefined && { metadata: v.metadata }),
         ...(v.ruleSet !== undefined && { ruleSet: v.ruleSet }),
       });
-      byIdBodies.set(v, body);
+      if (!format) byIdBodies.set(v, body);
     }
     return replyRaw(c, body);
   });

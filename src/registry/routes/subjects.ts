@@ -5,7 +5,7 @@
 import type { Hono } from 'hono';
 import { errors } from '../errors.ts';
 import type { Registry } from '../registry.ts';
-import { flag, parseVersion, reply, replyRaw, schemaBody, schemaResponse } from './common.ts';
+import { flag, parseVersion, reply, replyRaw, schemaBody, schemaResponse, schemaText } from './common.ts';
 
 /** Adds the subject routes. */
 export function subjectRoutes(app: Hono, reg: Registry): void {
@@ -46,7 +46,8 @@ export function subjectRoutes(app: Hono, reg: Registry): void {
   app.post('/subjects/:subject', async (c) => {
     const subject = c.req.param('subject');
     const deleted = flag(c, 'deleted');
-    const key = `${subject}\0${deleted}\0${c.req.query('normalize') ?? ''}\0${await c.req.text()}`;
+    const format = c.req.query('format');
+    const key = `${subject}\0${deleted}\0${c.req.query('normalize') ?? ''}\0${format ?? ''}\0${await c.req.text()}`;
     if (lookupsGeneration !== reg.state.generation) {
       lookups.clear();
       lookupsGeneration = reg.state.generation;
@@ -58,7 +59,7 @@ export function subjectRoutes(app: Hono, reg: Registry): void {
     const normalize = flag(c, 'normalize') || reg.effectiveConfig(subject).normalize === true;
     const found = reg.lookup(subject, input, normalize, deleted);
     if (!found) throw errors.schemaNotFound('Schema not found');
-    const body = JSON.stringify(schemaResponse(found));
+    const body = JSON.stringify(schemaResponse(found, schemaText(reg, found, format)));
     if (lookups.size >= 1000) lookups.clear();
     lookups.set(key, body);
     return replyRaw(c, body);
@@ -83,7 +84,7 @@ export function subjectRoutes(app: Hono, reg: Registry): void {
       return true;
     });
     if (!found) throw errors.schemaNotFound('Schema not found');
-    return reply(c, schemaResponse(found));
+    return reply(c, schemaResponse(found, schemaText(reg, found, c.req.query('format'))));
   });
 
   app.get('/subjects/:subject/versions', (c) => {
@@ -99,8 +100,8 @@ export function subjectRoutes(app: Hono, reg: Registry): void {
   });
 
   app.get('/subjects/:subject/versions/:version', (c) => {
-    const v = parseVersion(c.req.param('version'));
-    return reply(c, schemaResponse(reg.version(c.req.param('subject'), v, flag(c, 'deleted'))));
+    const found = reg.version(c.req.param('subject'), parseVersion(c.req.param('version')), flag(c, 'deleted'));
+    return reply(c, schemaResponse(found, schemaText(reg, found, c.req.query('format'))));
   });
 
   app.get('/subjects/:subject/versions/:version/schema', (c) => {
