@@ -14,7 +14,7 @@ import type { ConnectionInfo } from './handler.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './log/index.ts';
 import { MetadataStore, type TopicMeta } from './metadata/metadata-store.ts';
 import type { ProducePolicy } from './produce-policy.ts';
-import { type SchemaSource, SchemaValidation } from './schema-validation/index.ts';
+import { type RecordValidator, SchemaValidation } from './schema-validation/index.ts';
 import { type AdvertisedEndpoint, isWildcardHost, type ListenerSpec } from './security/listeners.ts';
 import { checkSaslMechanisms } from './security/sasl-mechanisms.ts';
 import { ScramCredentialStore } from './security/scram.ts';
@@ -134,9 +134,9 @@ export class Broker {
     }
   }
 
-  /** Where schema validation finds schemas (the platform sets its registry); null when the registry is off. */
-  setSchemaSource(source: SchemaSource | null): void {
-    this.schemaValidation.setSource(source);
+  /** The hook that validates records of topics with schema validation (the platform wires the registry's); null when the registry is off. */
+  setRecordValidator(validator: RecordValidator | null): void {
+    this.schemaValidation.setValidator(validator);
   }
 
   /** The consumer group coordinator. */

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { destination, type Logger, pino } from 'pino';
 import { Broker } from '../broker/index.ts';
 import { type RunningRegistry, startRegistry } from '../registry/index.ts';
-import { RegistrySchemaSource } from '../serde/registry-source.ts';
+import { checkRecord, RegistrySchemaSource } from '../serde/index.ts';
 import type { PlatformConfig } from './config.ts';
 
 /** A running platform. */
@@ -49,7 +49,8 @@ export async function startPlatform(cfg: PlatformConfig, logger?: Logger): Promi
       throw new Error(`schema registry: ${(err as Error).message}`);
     }
     // schema validation of produced records reads the in-process registry's state
-    broker.setSchemaSource(new RegistrySchemaSource(registry.registry));
+    const source = new RegistrySchemaSource(registry.registry);
+    broker.setRecordValidator((check) => checkRecord(source, check));
   } else if (cfg.registryPort !== false) {
     log.warn('schema registry not started: it does not connect through custom listeners yet');
   }
@@ -65,7 +66,7 @@ export async function startPlatform(cfg: PlatformConfig, logger?: Logger): Promi
     registry,
     endpoints: registry ? [...kafka, `registry ${registry.url}`] : kafka,
     close: async () => {
-      broker.setSchemaSource(null);
+      broker.setRecordValidator(null);
       await registry?.close();
       await broker.close();
     },

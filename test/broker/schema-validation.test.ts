@@ -22,7 +22,7 @@ import {
   type RecordInput,
   splitBatches,
 } from '../../src/protocol/records/index.ts';
-import { RegistrySchemaSource } from '../../src/serde/registry-source.ts';
+import { checkRecord, RegistrySchemaSource } from '../../src/serde/index.ts';
 import { startPlatform } from '../../src/server/platform.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
 import { exec, kcatLines } from '../helpers/exec.ts';
@@ -63,7 +63,8 @@ describe('schema validation', async () => {
   const { broker } = reg.broker;
   const bootstrap = reg.broker.bootstrap;
   const port = reg.broker.port;
-  broker.setSchemaSource(new RegistrySchemaSource(reg.registry.registry));
+  const source = new RegistrySchemaSource(reg.registry.registry);
+  broker.setRecordValidator((check) => checkRecord(source, check));
   const client = new Client({ bootstrapServers: bootstrap });
   after(() => client.close());
   const admin = client.admin();
@@ -675,7 +676,7 @@ test('startPlatform wires the registry as the schema source, and clears it on cl
   });
   const { broker, registry } = platform;
   assert.ok(registry);
-  assert.ok(broker.schemaValidation.source, 'the registry is the schema source');
+  assert.ok(broker.schemaValidation.validator, 'the platform wired the registry in');
   const topic = topicName('sv-platform');
   await broker.createTopic(topic, 1, 1, { 'tributary.value.schema.validation': 'true' });
   const r = await sr(registry.url, 'POST', `/subjects/${topic}-value/versions`, {
@@ -694,5 +695,5 @@ test('startPlatform wires the registry as the schema source, and clears it on cl
   assert.equal((await produce(Buffer.from('x'))).errorCode, ErrorCode.INVALID_RECORD);
   await platform.close();
   closed = true;
-  assert.equal(broker.schemaValidation.source, null);
+  assert.equal(broker.schemaValidation.validator, null);
 });

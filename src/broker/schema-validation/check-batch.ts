@@ -13,7 +13,7 @@
  */
 import { decodeRecordBatchAsync, type RecordBatch, splitBatches } from '../../protocol/records/index.ts';
 import type { SubjectNameStrategy, ValidationSettings } from './settings.ts';
-import type { CheckFn, CheckResult, SchemaSource } from './types.ts';
+import type { CheckResult, RecordValidator } from './types.ts';
 
 /** One failing key or value. */
 export interface RecordFailure {
@@ -41,15 +41,14 @@ export type BatchVerdict =
   | { kind: 'dlq'; records: number; failures: RecordFailure[]; batches: CheckedBatch[] };
 
 async function checkPart(
-  check: CheckFn,
-  source: SchemaSource,
+  check: RecordValidator,
   topic: string,
   isKey: boolean,
   strategy: SubjectNameStrategy,
   bytes: Buffer | null,
 ): Promise<CheckResult> {
   try {
-    return await check(source, { topic, isKey, strategy, bytes });
+    return await check({ topic, isKey, strategy, bytes });
   } catch (err) {
     // checkRecord never throws by contract; if it does, the record is refused, not passed.
     return { ok: false, code: 'RULE_ERROR', message: `schema validation failed: ${(err as Error).message}` };
@@ -66,8 +65,7 @@ export async function checkBatches(
   records: Buffer,
   topic: string,
   settings: ValidationSettings,
-  source: SchemaSource,
-  check: CheckFn,
+  check: RecordValidator,
 ): Promise<BatchVerdict> {
   const checked: CheckedBatch[] = [];
   const all: RecordFailure[] = [];
@@ -81,8 +79,8 @@ export async function checkBatches(
       await Promise.all(
         batch.records.map(async (r, i) => {
           const [k, v] = await Promise.all([
-            settings.key ? checkPart(check, source, topic, true, settings.key, r.key) : null,
-            settings.value ? checkPart(check, source, topic, false, settings.value, r.value) : null,
+            settings.key ? checkPart(check, topic, true, settings.key, r.key) : null,
+            settings.value ? checkPart(check, topic, false, settings.value, r.value) : null,
           ]);
           const out: RecordFailure[] = [];
           if (k && !k.ok) out.push(failureOf(firstIndex + i, true, k));

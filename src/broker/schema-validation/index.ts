@@ -5,8 +5,9 @@
  * produced record's key and/or value must be in the schema registry's wire
  * format, with a schema id registered under the subject the topic's subject
  * name strategy names, a payload valid for that schema, and passing the
- * schema's domain CONDITION rules for WRITE (src/serde/check.ts does the
- * checking against the schema source the platform sets).
+ * schema's domain CONDITION rules for WRITE. The checking itself is a hook
+ * ({@link RecordValidator}) the platform sets: src/serde/check.ts over the
+ * in-process registry. The broker imports no service.
  *
  * Outcomes per partition (produce-path entry: {@link SchemaValidation.append}):
  * - all records pass: the batch is appended unchanged;
@@ -52,7 +53,7 @@ import { DlqTopics, dlqBatches, dlqRecord } from './dlq.ts';
 import { rebuildBatch } from './rebuild.ts';
 import { type ValidationSettings, validationSettings } from './settings.ts';
 import { type TopicValidationStats, ValidationStats } from './stats.ts';
-import type { CheckFn, SchemaSource } from './types.ts';
+import type { RecordValidator } from './types.ts';
 
 export { DLQ_HEADERS } from './dlq.ts';
 export {
@@ -64,7 +65,7 @@ export {
   validationSettings,
 } from './settings.ts';
 export type { RuleStats, TopicValidationStats } from './stats.ts';
-export type { CheckFn, CheckResult, SchemaSource } from './types.ts';
+export type { CheckResult, RecordCheck, RecordValidator } from './types.ts';
 
 /** One entry of ProduceResponse recordErrors (v8+). */
 export interface RecordError {
@@ -122,26 +123,20 @@ export class SchemaValidation {
   readonly #broker: Broker;
   readonly #stats = new ValidationStats();
   readonly #dlq: DlqTopics;
-  #source: SchemaSource | null = null;
-  #check: CheckFn | null = null;
+  #validator: RecordValidator | null = null;
 
   constructor(broker: Broker) {
     this.#broker = broker;
     this.#dlq = new DlqTopics(broker);
   }
 
-  /** Where schemas come from (the platform sets the in-process registry); null turns validation into refusal. */
-  setSource(source: SchemaSource | null): void {
-    this.#source = source;
+  /** The record validator (the platform wires the registry's); null makes validated topics refuse records. */
+  setValidator(validator: RecordValidator | null): void {
+    this.#validator = validator;
   }
 
-  get source(): SchemaSource | null {
-    return this.#source;
-  }
-
-  /** Replaces the validator (default: src/serde/check.ts checkRecord, loaded on first use); null restores it. */
-  setChecker(check: CheckFn | null): void {
-    this.#check = check;
+  get validator(): RecordValidator | null {
+    return this.#validator;
   }
 
   /** The topic's validation settings, or null when its records are not validated. */
@@ -160,12 +155,6 @@ export class SchemaValidation {
   /** Drops a deleted topic's counters. */
   forgetTopic(topic: string): void {
     this.#stats.forget(topic);
-  }
-
-  async #checker(): Promise<CheckFn> {
-    if (this.#check) return this.#check;
-    const mod = await import('../../serde/check.ts');
-    return mod.checkRecord;
   }
 
   /**
@@ -188,8 +177,8 @@ export class SchemaValidation {
       requireKeys: config.cleanupPolicy.includes('compact'),
     });
     const stats = this.#stats.of(topic);
-    const source = this.#source;
-    if (!source) {
+    const validator = this.#validator;
+    if (!validator) {
       stats.rejectedBatches++;
       stats.rejected += infos.reduce((n, b) => n + b.recordsCount, 0);
       const which = [settings.key && 'key', settings.value && 'value'].filter(Boolean).join(' and ');
@@ -197,7 +186,7 @@ export class SchemaValidation {
         `Topic ${topic} validates record ${which} schemas (tributary.*.schema.validation), which needs the schema registry; it is not running in this broker process.`,
       );
     }
-    const verdict = await checkBatches(records, topic, settings, source, await this.#checker());
+    const verdict = await checkBatches(records, topic, settings, validator);
 
     if (verdict.kind === 'pass') {
       const result = log.append(records, { now });
