@@ -377,13 +377,12 @@ describe('KIP-848 consumer groups', async () => {
     await stableWith(1, 4);
     from = mark();
     const second = await produce('y', 40);
-    await waitFor(() => since(['a'], from).length >= second.length, 15_000, 'second batch');
-    assert.deepEqual(
-      since(['a'], from)
-        .map((m) => m.value)
-        .sort(),
-      [...second].sort(),
-    );
+    await waitFor(() => new Set(since(['a'], from).map((m) => m.value)).size >= second.length, 15_000, 'second batch');
+    // Every record reaches the remaining member. Right after its assignment grows,
+    // @platformatic/kafka may run its old fetch loop for the partitions it kept next to
+    // the new one and hand those records over twice (seen in CI: only partitions 0 and 1,
+    // the ones it already had), so the take-over is checked as at-least-once.
+    assert.deepEqual([...new Set(since(['a'], from).map((m) => m.value))].sort(), [...second].sort());
     // autocommit went through OffsetCommit with the member epoch
     await waitFor(
       async () => {
