@@ -1,0 +1,98 @@
+/**
+ * Writing to Kafka with the project's producer. `kafka` is append-only: each +I row is one record (key
+ * from the key format when `key.fields` is set). `upsert-kafka` writes by primary key: +I/+U as the key's
+ * new value, -D as a tombstone; a -U is held back and dropped when the same key's +U follows at once
+ * (the usual update pair), otherwise written as a tombstone, so the topic read as a table stays correct
+ * even when a filter downstream of an aggregation drops the +U.
+ */
+import { Client, type Producer } from '../../../client/index.ts';
+import { type Row, RowKind } from '../../runtime/changelog.ts';
+import type { SinkRuntime, TableInfo } from '../connector.ts';
+import type { KafkaSettings } from './options.ts';
+
+/** A Kafka sink; `upsert` selects upsert-kafka semantics. */
+export function kafkaSink(
+  info: TableInfo,
+  s: KafkaSettings,
+  upsert: boolean,
+): SinkRuntime & { ready(): Promise<void> | undefined } {
+  const physIndex = new Map(info.physical.map((f, i) => [f.name, i]));
+  // sink rows hold physical + writable metadata columns in declaration order
+  const physPos = info.columns.flatMap((c, i) => (c.kind === 'physical' ? [i] : []));
+  const colOf = (physical: number) => physPos[physical]!;
+  const keyCols = s.keyFields.map(colOf);
+  const valueCols = s.valueFields.map(colOf);
+  const tsCol = info.columns.findIndex((c) => c.kind === 'metadata' && (c.metadataKey ?? c.name) === 'timestamp');
+  const headersCol = info.columns.findIndex((c) => c.kind === 'metadata' && (c.metadataKey ?? c.name) === 'headers');
+  void physIndex;
+  const topic = s.topics[0]!;
+  const client = new Client({ bootstrapServers: s.bootstrap, clientId: 'tributary-sql-sink' });
+  const producer: Producer = client.producer({ lingerMs: 5, allowAutoTopicCreation: true });
+  let pending: Array<Promise<unknown>> = [];
+  let failure: Error | null = null;
+  let heldDelete: { key: Buffer | null; keyText: string } | null = null;
+
+  const pick = (row: Row, cols: number[]) => cols.map((c) => row[c] ?? null);
+  const keyOf = (row: Row): Buffer | null => (s.keyFormat ? s.keyFormat.serialize(pick(row, keyCols)) : null);
+  const send = (row: Row | null, key: Buffer | null, value: Buffer | null) => {
+    const ts = row && tsCol >= 0 ? (row[tsCol] as number | null) : null;
+    const headersVal = row && headersCol >= 0 ? (row[headersCol] as Map<string, Uint8Array | null> | null) : null;
+    const headers: Array<[string, Buffer | null]> = headersVal
+      ? [...headersVal].map(([k, v]) => [k, v ? Buffer.from(v) : null])
+      : [];
+    const p = producer.send({
+      topic,
+      key,
+      value,
+      ...(ts !== null ? { timestamp: ts } : {}),
+      ...(headers.length ? { headers } : {}),
+    });
+    p.catch((err: Error) => {
+      failure ??= err;
+    });
+    pending.push(p);
+  };
+  const releaseHeld = () => {
+    if (heldDelete) send(null, heldDelete.key, null);
+    heldDelete = null;
+  };
+
+  return {
+    write(kind: RowKind, row: Row) {
+      if (failure) throw failure;
+      if (!upsert) {
+        send(row, keyOf(row), s.valueFormat.serialize(pick(row, valueCols)));
+        return;
+      }
+      const key = keyOf(row);
+      const keyText = key ? key.toString('base64') : '';
+      if (kind === RowKind.UPDATE_BEFORE) {
+        releaseHeld();
+        heldDelete = { key, keyText };
+        return;
+      }
+      if (heldDelete && (heldDelete.keyText !== keyText || kind === RowKind.DELETE)) releaseHeld();
+      heldDelete = null;
+      if (kind === RowKind.DELETE) send(row, key, null);
+      else send(row, key, s.valueFormat.serialize(pick(row, valueCols)));
+    },
+    ready() {
+      if (failure) return Promise.reject(failure);
+      if (pending.length < 20000) return undefined;
+      const batch = pending;
+      pending = [];
+      return Promise.all(batch).then(() => undefined);
+    },
+    async flush() {
+      releaseHeld();
+      await producer.flush();
+      const batch = pending;
+      pending = [];
+      await Promise.allSettled(batch);
+      if (failure) throw failure;
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

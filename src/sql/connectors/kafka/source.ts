@@ -1,0 +1,205 @@
+/**
+ * Reading Kafka topics with the project's consumer (manual assignment, one partition = one watermark
+ * partition). Start offsets follow `scan.startup.mode`; with `scan.bounded.mode` the end offsets are
+ * fixed when the job starts and each partition ends there, so a bounded query finishes. Records become
+ * rows of the table's physical columns (key fields from the key format, the rest from the value format)
+ * and metadata columns. `upsert-kafka` materialises the changelog by key: the first value of a key is +I,
+ * later values -U/+U, a tombstone -D — a retract stream downstream operators consume.
+ */
+import { Client, type ConsumerRecord } from '../../../client/index.ts';
+import type { CatalogColumn } from '../../catalog/catalog.ts';
+import { type Row, RowKind } from '../../runtime/changelog.ts';
+import { ConnectorOptionError, type SourceOutput, type SourceRuntime, type TableInfo } from '../connector.ts';
+import type { KafkaSettings } from './options.ts';
+
+type Tp = { topic: string; partition: number };
+
+/** How to fill each source column from a record: physical from key/value rows, metadata from the record. */
+function rowBuilder(info: TableInfo, s: KafkaSettings): (rec: ConsumerRecord, key: Row | null, value: Row) => Row {
+  const physIndex = new Map(info.physical.map((f, i) => [f.name, i]));
+  const getters = info.columns.map(
+    (c: CatalogColumn): ((rec: ConsumerRecord, key: Row | null, value: Row) => unknown) => {
+      if (c.kind === 'physical') {
+        const pi = physIndex.get(c.name)!;
+        const vi = s.valueFields.indexOf(pi);
+        const ki = s.keyFields.indexOf(pi);
+        if (ki >= 0 && (vi < 0 || s.keyFormat)) return (_r, key) => (key ? (key[ki] ?? null) : null);
+        return (_r, _k, value) => value[vi] ?? null;
+      }
+      switch (c.metadataKey ?? c.name) {
+        case 'topic':
+          return (r) => r.topic;
+        case 'partition':
+          return (r) => r.partition;
+        case 'offset':
+          return (r) => r.offset;
+        case 'timestamp':
+          return (r) => Number(r.timestamp);
+        case 'timestamp-type':
+          return (r) => (r.timestampType === 'log-append' ? 'LogAppendTime' : 'CreateTime');
+        case 'leader-epoch':
+          return (r) => (r.leaderEpoch >= 0 ? r.leaderEpoch : null);
+        case 'headers':
+          return (r) => new Map(r.headers.map((h) => [h.key, h.value ? new Uint8Array(h.value) : null]));
+        default:
+          return () => null;
+      }
+    },
+  );
+  return (rec, key, value) => {
+    const row = new Array(getters.length);
+    for (let i = 0; i < getters.length; i++) row[i] = getters[i]!(rec, key, value);
+    return row;
+  };
+}
+
+async function startOffsets(client: Client, s: KafkaSettings, tps: Tp[]): Promise<bigint[]> {
+  const admin = client.admin();
+  const list = async (at: 'earliest' | 'latest' | { timestamp: number }) => {
+    const res = await admin.listOffsets(tps.map((tp) => ({ ...tp, at })));
+    return tps.map((tp) => res.find((r) => r.topic === tp.topic && r.partition === tp.partition)!.offset);
+  };
+  switch (s.startup) {
+    case 'earliest-offset':
+      return list('earliest');
+    case 'latest-offset':
+      return list('latest');
+    case 'timestamp': {
+      const [at, latest] = await Promise.all([list({ timestamp: s.startupTimestamp }), list('latest')]);
+      return at.map((o, i) => (o < 0n ? latest[i]! : o));
+    }
+    case 'specific-offsets': {
+      const earliest = await list('earliest');
+      return tps.map((tp, i) => s.startupOffsets.get(tp.partition) ?? earliest[i]!);
+    }
+    case 'group-offsets': {
+      const groupId = s.properties['group.id'];
+      if (!groupId)
+        throw new ConnectorOptionError(
+          `Option 'properties.group.id' is required when 'scan.startup.mode' is 'group-offsets' (the default); set it or choose another startup mode.`,
+        );
+      const committed = await admin.fetchOffsets(groupId);
+      const reset = s.properties['auto.offset.reset'] === 'earliest' ? await list('earliest') : await list('latest');
+      return tps.map((tp, i) => {
+        const c = committed.find((x) => x.topic === tp.topic && x.partition === tp.partition);
+        return c && c.offset >= 0n ? c.offset : reset[i]!;
+      });
+    }
+  }
+}
+
+async function endOffsets(client: Client, s: KafkaSettings, tps: Tp[]): Promise<bigint[] | null> {
+  if (s.bounded === 'unbounded') return null;
+  const admin = client.admin();
+  const list = async (at: 'latest' | { timestamp: number }) => {
+    const res = await admin.listOffsets(tps.map((tp) => ({ ...tp, at })));
+    return tps.map((tp) => res.find((r) => r.topic === tp.topic && r.partition === tp.partition)!.offset);
+  };
+  const latest = await list('latest');
+  switch (s.bounded) {
+    case 'latest-offset':
+      return latest;
+    case 'timestamp': {
+      const at = await list({ timestamp: s.boundedTimestamp });
+      return at.map((o, i) => (o < 0n ? latest[i]! : o));
+    }
+    case 'specific-offsets':
+      return tps.map((tp, i) => s.boundedOffsets.get(tp.partition) ?? latest[i]!);
+    case 'group-offsets': {
+      const committed = await admin.fetchOffsets(s.properties['group.id'] ?? '');
+      return tps.map(
+        (tp, i) => committed.find((x) => x.topic === tp.topic && x.partition === tp.partition)?.offset ?? latest[i]!,
+      );
+    }
+  }
+}
+
+/** A Kafka source; `upsert` materialises the changelog by key. */
+export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean): SourceRuntime {
+  const build = rowBuilder(info, s);
+  return {
+    async run(out: SourceOutput, signal: AbortSignal) {
+      const client = new Client({ bootstrapServers: s.bootstrap, clientId: 'tributary-sql' });
+      try {
+        const described = await client.admin().describeTopics(s.topics);
+        const tps: Tp[] = [];
+        for (const d of described)
+          for (const p of [...d.partitions].sort((a, b) => a.partition - b.partition))
+            tps.push({ topic: d.name, partition: p.partition });
+        const index = new Map(tps.map((tp, i) => [`${tp.topic}\u0000${tp.partition}`, i]));
+        out.setPartitions(tps.length);
+        const starts = await startOffsets(client, s, tps);
+        const ends = await endOffsets(client, s, tps);
+        const done = new Array<boolean>(tps.length).fill(false);
+        const assign: Array<Tp & { offset: bigint }> = [];
+        tps.forEach((tp, i) => {
+          if (ends && starts[i]! >= ends[i]!) {
+            done[i] = true;
+            out.endPartition(i);
+          } else assign.push({ ...tp, offset: starts[i]! });
+        });
+        if (assign.length === 0) return;
+        const consumer = client.consumer({
+          groupId: s.properties['group.id'],
+          autoCommit: s.properties['enable.auto.commit'] === 'true',
+          maxPollRecords: 5000,
+          isolationLevel: s.properties['isolation.level'] === 'read_committed' ? 'read_committed' : 'read_uncommitted',
+        });
+        consumer.assign(assign);
+        const table = upsert ? new Map<string, Row>() : null;
+        const onAbort = () => void 0;
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          while (!signal.aborted && done.some((d) => !d)) {
+            const records = await consumer.poll(100);
+            for (const r of records) {
+              const i = index.get(`${r.topic}\u0000${r.partition}`)!;
+              if (done[i]) continue;
+              if (ends && r.offset >= ends[i]!) continue;
+              const key = s.keyFormat && r.key ? s.keyFormat.deserialize(r.key) : null;
+              if (table) {
+                const k = r.key ? r.key.toString('base64') : '';
+                const prev = table.get(k);
+                if (r.value === null) {
+                  if (prev) {
+                    table.delete(k);
+                    out.emit(i, RowKind.DELETE, prev);
+                  }
+                } else {
+                  const value = s.valueFormat.deserialize(r.value);
+                  if (value) {
+                    const row = build(r, key, value);
+                    table.set(k, row);
+                    if (prev) {
+                      out.emit(i, RowKind.UPDATE_BEFORE, prev);
+                      out.emit(i, RowKind.UPDATE_AFTER, row);
+                    } else out.emit(i, RowKind.INSERT, row);
+                  }
+                }
+              } else if (r.value !== null) {
+                const value = s.valueFormat.deserialize(r.value);
+                if (value) out.emit(i, RowKind.INSERT, build(r, key, value));
+              }
+            }
+            if (ends) {
+              for (let i = 0; i < tps.length; i++) {
+                if (done[i]) continue;
+                const pos = consumer.position(tps[i]!);
+                if (pos !== undefined && pos >= ends[i]!) {
+                  done[i] = true;
+                  out.endPartition(i);
+                }
+              }
+            }
+            await out.drain();
+          }
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+          await consumer.close().catch(() => {});
+        }
+      } finally {
+        await client.close().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `'connector' = 'nexmark'` for the SQL engine (ddl_gen.sql): a bounded or
+ * unbounded, append-only source of the four physical columns `event_type,
+ * person, auction, bid`; the computed `dateTime` column and the watermark
+ * are the engine's. Importing this file registers the factory.
+ *
+ * - Options: Flink's (see options.ts); `base-time` defaults to the moment
+ *   the source instance is created, as Flink's does.
+ * - One partition (one split); events leave in id order, in batches of up
+ *   to 1024 with a `drain()` and an event-loop turn after each. With `rate.limited` = 'true' (or
+ *   `max-emit-speed` = 'false') each event waits for its wall-clock due time.
+ *
+ * Kept out of index.ts so the generator does not depend on the engine.
+ */
+import { setTimeout as sleep, setImmediate as turn } from 'node:timers/promises';
+import { APPEND, RowKind } from '../../runtime/changelog.ts';
+import {
+  type ConnectorFactory,
+  ConnectorOptionError,
+  registerConnector,
+  type SourceRuntime,
+  type TableInfo,
+} from '../connector.ts';
+import { NexmarkConfigError, type ResolvedNexmarkConfig } from './config.ts';
+import { NexmarkGenerator } from './generator.ts';
+import { configFromOptions, NEXMARK_OPTION_KEYS } from './options.ts';
+import { dueBatch, EmitPacer } from './pacing.ts';
+import { NEXMARK_COLUMNS } from './rows.ts';
+
+const BATCH = 1024;
+
+function config(info: TableInfo, now: number): ResolvedNexmarkConfig {
+  try {
+    return configFromOptions(info.options, now);
+  } catch (e) {
+    if (e instanceof NexmarkConfigError) throw new ConnectorOptionError(e.message);
+    throw e;
+  }
+}
+
+/** The nexmark connector factory. */
+export const nexmarkConnector: ConnectorFactory = {
+  identifier: 'nexmark',
+  requiredOptions: [],
+  optionalOptions: NEXMARK_OPTION_KEYS,
+  validate(info) {
+    config(info, 0);
+    const names = info.physical.map((f) => f.name);
+    if (names.join() !== NEXMARK_COLUMNS.join()) {
+      throw new ConnectorOptionError(
+        `The nexmark connector produces the physical columns ${NEXMARK_COLUMNS.join(', ')}; table ${info.objectName} declares ${names.join(', ') || 'none'}.`,
+      );
+    }
+  },
+  source(info) {
+    const bounded = config(info, 0).eventsNum > 0;
+    return {
+      changelogMode: APPEND,
+      bounded,
+      create(): SourceRuntime {
+        const cfg = config(info, Date.now());
+        return {
+          async run(out, signal) {
+            out.setPartitions(1);
+            const gen = new NexmarkGenerator(cfg);
+            const pacer = new EmitPacer(cfg);
+            while (!signal.aborted && !gen.done) {
+              const { rows, waitMs } = dueBatch(gen, pacer, BATCH);
+              for (const row of rows) out.emit(0, RowKind.INSERT, row);
+              await out.drain();
+              // a macrotask turn per batch, so timers, I/O and abort() get in at max emit speed
+              await turn();
+              if (waitMs > 0) await sleep(waitMs, undefined, { signal }).catch(() => {});
+            }
+            if (gen.done) out.endPartition(0);
+          },
+        };
+      },
+    };
+  },
+};
+
+registerConnector(nexmarkConnector);

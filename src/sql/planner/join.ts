@@ -1,0 +1,124 @@
+/**
+ * Regular (unbounded) joins: `a [INNER|LEFT|RIGHT|FULL] JOIN b ON ...`, `a CROSS JOIN b`, `FROM a, b`.
+ * The ON condition is split into conjuncts; `left-expr = right-expr` conjuncts become the equi-join key
+ * (hashed state per side), the rest a filter on the joined pair. Outer sides are padded with NULLs (their
+ * columns become nullable). USING and NATURAL are not supported yet.
+ */
+import type { Expr, Join, TableRef } from '../parser/index.ts';
+import { formatExpr } from '../parser/index.ts';
+import { unionModes } from '../runtime/changelog.ts';
+import { leastRestrictive, type SqlType, withNullable } from '../types/index.ts';
+import { compileExpr, compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
+import { fail } from './names.ts';
+import type { Ctes, Planned, PlannerEnv } from './query.ts';
+import { childrenOf } from './walk.ts';
+
+type PlanFrom = (ref: TableRef, env: PlannerEnv, ctes: Ctes) => Planned;
+
+function conjuncts(e: Expr, out: Expr[]): Expr[] {
+  if (e.kind === 'Binary' && e.op === 'AND') {
+    conjuncts(e.left, out);
+    conjuncts(e.right, out);
+  } else out.push(e);
+  return out;
+}
+
+/** Which join input an expression reads: L, R, both (M) or none (C). */
+function sideOf(e: Expr, scope: Scope, leftWidth: number): 'L' | 'R' | 'M' | 'C' {
+  let left = false;
+  let right = false;
+  const walk = (x: Expr) => {
+    if (x.kind === 'ColumnRef') {
+      const hit = resolveColumn(scope, x.names, x.pos);
+      if (hit) {
+        if (hit.field.index < leftWidth) left = true;
+        else right = true;
+      }
+      return;
+    }
+    for (const c of childrenOf(x)) walk(c);
+  };
+  walk(e);
+  return left && right ? 'M' : left ? 'L' : right ? 'R' : 'C';
+}
+
+/** Plans an inner join of two table references. */
+export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanFrom): Planned {
+  if (ref.natural || ref.using) fail(ref.pos, 'NATURAL joins and JOIN ... USING are not supported yet');
+  const left = planFrom(ref.left, env, ctes);
+  const right = planFrom(ref.right, env, ctes);
+  if ((ref.type === 'LEFT' || ref.type === 'RIGHT' || ref.type === 'FULL') && !ref.on)
+    fail(ref.pos, `${ref.type} JOIN needs an ON condition`);
+  const outer: [boolean, boolean] = [
+    ref.type === 'LEFT' || ref.type === 'FULL',
+    ref.type === 'RIGHT' || ref.type === 'FULL',
+  ];
+  const lw = left.node.fields.length;
+  const scope: ScopeField[] = [
+    ...left.scope,
+    ...right.scope.map((f) => ({ ...f, index: f.index + lw, rowtime: false })),
+  ];
+  const merged: Scope = { fields: scope, noAggregates: 'JOIN' };
+  const leftScope: Scope = { fields: left.scope.map((f) => ({ ...f })), noAggregates: 'JOIN' };
+  const rightScope: Scope = { fields: right.scope.map((f) => ({ ...f })), noAggregates: 'JOIN' };
+  const leftKeys: Array<(row: unknown[]) => unknown> = [];
+  const rightKeys: Array<(row: unknown[]) => unknown> = [];
+  const keyText: string[] = [];
+  const rest: Expr[] = [];
+  for (const c of ref.on ? conjuncts(ref.on, []) : []) {
+    if (c.kind === 'Binary' && c.op === '=') {
+      const a = sideOf(c.left, merged, lw);
+      const b = sideOf(c.right, merged, lw);
+      if ((a === 'L' && b === 'R') || (a === 'R' && b === 'L')) {
+        const [le, re] = a === 'L' ? [c.left, c.right] : [c.right, c.left];
+        const lc = compileExpr(le, leftScope, env.ctx);
+        const rc = compileExpr(re, rightScope, env.ctx);
+        if (!leastRestrictive([lc.type, rc.type]))
+          fail(c.pos, `Cannot apply '=' to arguments of type '<${lc.type.kind}> = <${rc.type.kind}>'`);
+        leftKeys.push(lc.eval);
+        rightKeys.push(rc.eval);
+        keyText.push(formatExpr(c));
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  let filter: ((row: unknown[]) => boolean) | undefined;
+  let filterText = '';
+  if (rest.length) {
+    const cond = rest.reduce((a, b) => ({ kind: 'Binary', pos: a.pos, op: 'AND', left: a, right: b }) as Expr);
+    filter = compilePredicate(cond, merged, env.ctx, 'ON');
+    filterText = formatExpr(cond);
+  }
+  // the side that can be missing is padded with NULLs: its columns become nullable
+  const nullableIf = (pad: boolean) => (f: { name: string; type: SqlType }) =>
+    pad ? { ...f, type: withNullable(f.type, true) } : f;
+  const fields = [...left.node.fields.map(nullableIf(outer[1])), ...right.node.fields.map(nullableIf(outer[0]))];
+  const outScope = scope.map((f, i) => ({ ...f, type: fields[i]!.type }));
+  const baseMode = unionModes(left.node.mode, right.node.mode);
+  const mode = outer[0] || outer[1] ? { ...baseMode, insert: true, delete: true } : baseMode;
+  const joinType =
+    ref.type === 'LEFT'
+      ? 'LeftOuterJoin'
+      : ref.type === 'RIGHT'
+        ? 'RightOuterJoin'
+        : ref.type === 'FULL'
+          ? 'FullOuterJoin'
+          : 'InnerJoin';
+  const where = [keyText.join(' AND '), filterText].filter(Boolean).join(' AND ');
+  return {
+    node: {
+      kind: 'Join',
+      left: left.node,
+      right: right.node,
+      leftKeys,
+      rightKeys,
+      filter,
+      outer,
+      fields,
+      mode,
+      text: `Join(joinType=[${joinType}], where=[${where || 'true'}], select=[${fields.map((f) => f.name).join(', ')}])`,
+    },
+    scope: outScope,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The scan operator: the SourceOutput a source writes to. It fills computed columns, then tracks the
+ * watermark per source partition (the maximum of the watermark expression over the partition's rows) and
+ * emits the minimum over partitions that are neither finished nor idle. A partition without rows for the
+ * idle timeout stops holding the watermark back until its next row (Flink's idleness); when every
+ * partition is idle or finished the watermark is the highest among them.
+ */
+import type { SourceOutput } from '../connectors/connector.ts';
+import type { ExprContext } from '../planner/expr.ts';
+import type { Downstream, Row, RowKind } from './changelog.ts';
+import type { JobMetrics } from './window.ts';
+
+/** What the scan needs of its plan node (a VALUES node runs as a scan without computed columns). */
+export interface ScanSpec {
+  /** For each output column: index in the source row, or -1 for a computed column. */
+  sourceIndex: number[];
+  computed: Array<{ index: number; eval: (row: Row) => unknown }>;
+  watermark?: { eval: (row: Row) => unknown };
+  idleTimeoutMs: number;
+}
+
+export class ScanOp implements SourceOutput {
+  readonly #node: ScanSpec;
+  readonly #down: Downstream;
+  readonly #ctx: ExprContext;
+  readonly #metrics: JobMetrics;
+  readonly #drain: () => Promise<void>;
+  readonly #identity: boolean;
+  #wms: number[] = [Number.NEGATIVE_INFINITY];
+  #ended: boolean[] = [false];
+  #idle: boolean[] = [false];
+  #activity: number[] = [0];
+  #seen: number[] = [0];
+  #lastActive: number[] = [Date.now()];
+  #current = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | null = null;
+
+  /** `onError` receives what the idle-partition timer throws (rows pushed from a timer fail the job). */
+  constructor(
+    node: ScanSpec,
+    down: Downstream,
+    ctx: ExprContext,
+    metrics: JobMetrics,
+    drain: () => Promise<void>,
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.#node = node;
+    this.#down = down;
+    this.#ctx = ctx;
+    this.#metrics = metrics;
+    this.#drain = drain;
+    this.#identity = node.computed.length === 0 && node.sourceIndex.every((s, i) => s === i);
+    if (node.watermark && node.idleTimeoutMs > 0) {
+      const every = Math.max(5, Math.min(200, node.idleTimeoutMs / 2));
+      this.#timer = setInterval(() => {
+        try {
+          this.#checkIdle();
+        } catch (err) {
+          onError(err);
+        }
+      }, every);
+    }
+  }
+
+  setPartitions(n: number): void {
+    const now = Date.now();
+    this.#wms = new Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.#ended = new Array(n).fill(false);
+    this.#idle = new Array(n).fill(false);
+    this.#activity = new Array(n).fill(0);
+    this.#seen = new Array(n).fill(0);
+    this.#lastActive = new Array(n).fill(now);
+  }
+
+  emit(partition: number, kind: RowKind, src: Row): void {
+    this.#metrics.rowsIn++;
+    const node = this.#node;
+    let row: Row;
+    if (this.#identity) row = src;
+    else {
+      const si = node.sourceIndex;
+      row = new Array(si.length);
+      for (let i = 0; i < si.length; i++) row[i] = si[i]! >= 0 ? src[si[i]!] : null;
+      for (const c of node.computed) row[c.index] = c.eval(row);
+    }
+    this.#down.push(kind, row);
+    const wm = node.watermark;
+    if (!wm) return;
+    this.#activity[partition]!++;
+    if (this.#idle[partition]) {
+      this.#idle[partition] = false;
+      this.#lastActive[partition] = Date.now();
+    }
+    const w = wm.eval(row) as number | null;
+    if (w !== null && w > this.#wms[partition]!) {
+      this.#wms[partition] = w;
+      this.#advance();
+    }
+  }
+
+  endPartition(partition: number): void {
+    this.#ended[partition] = true;
+    this.#advance();
+  }
+
+  drain(): Promise<void> {
+    return this.#drain();
+  }
+
+  #checkIdle(): void {
+    const now = Date.now();
+    let changed = false;
+    for (let p = 0; p < this.#wms.length; p++) {
+      if (this.#activity[p] !== this.#seen[p]) {
+        this.#seen[p] = this.#activity[p]!;
+        this.#lastActive[p] = now;
+      } else if (!this.#idle[p] && !this.#ended[p] && now - this.#lastActive[p]! >= this.#node.idleTimeoutMs) {
+        this.#idle[p] = true;
+        changed = true;
+      }
+    }
+    if (changed) this.#advance();
+  }
+
+  #advance(): void {
+    if (!this.#node.watermark) return;
+    let min = Number.POSITIVE_INFINITY;
+    let active = 0;
+    for (let p = 0; p < this.#wms.length; p++) {
+      if (this.#ended[p] || this.#idle[p]) continue;
+      active++;
+      if (this.#wms[p]! < min) min = this.#wms[p]!;
+    }
+    if (active === 0) {
+      // every partition idle or finished: the highest watermark among them, so that a partition that had
+      // data and went quiet does not leave the stream stuck (all finished: finish() ends the stream)
+      if (!this.#idle.some(Boolean)) return;
+      for (let p = 0; p < this.#wms.length; p++)
+        if (min === Number.POSITIVE_INFINITY || this.#wms[p]! > min) min = this.#wms[p]!;
+    }
+    if (min > this.#current && Number.isFinite(min)) {
+      this.#current = min;
+      this.#ctx.eval.currentWatermark = min;
+      this.#down.watermark(min);
+    }
+  }
+
+  /** The source ended: the final watermark (end of time), then end of input. */
+  finish(): void {
+    this.close();
+    this.#down.watermark(Number.POSITIVE_INFINITY);
+    this.#down.end();
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}
