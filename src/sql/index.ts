@@ -10,7 +10,7 @@
  * | planner/      | expression compiler, query planner, plan nodes with changelog modes, EXPLAIN  |
  * | runtime/      | changelog rows, push-based operators, watermarks, jobs                        |
  * | connectors/   | kafka, upsert-kafka, datagen, values, print, blackhole (nexmark: generator)   |
- * | formats/      | json, raw, csv                                                                |
+ * | formats/      | json, raw, csv; avro-confluent, avro-registry, json-registry (through src/serde) |
  * | session.ts    | SqlSession: execute(sql) for DDL, queries and INSERT jobs                     |
  */
 export { Catalog, type CatalogTable, type CatalogView } from './catalog/catalog.ts';

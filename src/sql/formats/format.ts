@@ -10,6 +10,18 @@ export interface Format {
   /** A row of the fields, or null to skip the record (a parse error ignored by option). */
   deserialize(bytes: Buffer): Row | null;
   serialize(row: Row): Buffer;
+  /**
+   * Formats that need I/O per record (the registry-backed ones: schema lookups, data-contract rules) implement
+   * these instead; connectors call them when present, with the record's topic, and keep record order.
+   */
+  deserializeAsync?(bytes: Buffer, topic: string): Promise<Row | null>;
+  serializeAsync?(row: Row, topic: string): Promise<Buffer>;
+}
+
+/** Where a format is used: key or value of a connector's records, and the table's topics (when it has any). */
+export interface FormatContext {
+  isKey: boolean;
+  topics?: readonly string[];
 }
 
 /** A format by identifier. */
@@ -17,8 +29,10 @@ export interface FormatFactory {
   identifier: string;
   /** Option names without the format prefix (`ignore-parse-errors` for `json.ignore-parse-errors`). */
   options: readonly string[];
+  /** Option families (`properties.` for `avro-confluent.properties.*`), without the format prefix. */
+  optionPrefixes?: readonly string[];
   /** `options` holds this format's options with the prefix removed. */
-  create(fields: Field[], options: Record<string, string>): Format;
+  create(fields: Field[], options: Record<string, string>, ctx?: FormatContext): Format;
 }
 
 const formats = new Map<string, FormatFactory>();
@@ -42,8 +56,13 @@ export function formatOptionsOf(options: Record<string, string>, prefix: string)
   return out;
 }
 
-/** Full option keys a format accepts under `prefix`. */
-export function formatOptionKeys(id: string | undefined, prefix: string): string[] {
+/** Full option keys a format accepts under `prefix` (with `options`: also the keys of its option families found there). */
+export function formatOptionKeys(id: string | undefined, prefix: string, options?: Record<string, string>): string[] {
   const f = id === undefined ? undefined : formats.get(id);
-  return f ? f.options.map((o) => `${prefix}${id}.${o}`) : [];
+  if (!f) return [];
+  const keys = f.options.map((o) => `${prefix}${id}.${o}`);
+  if (options && f.optionPrefixes)
+    for (const k of Object.keys(options))
+      if (f.optionPrefixes.some((p) => k.startsWith(`${prefix}${id}.${p}`))) keys.push(k);
+  return keys;
 }

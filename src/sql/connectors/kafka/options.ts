@@ -2,7 +2,14 @@
  * Options shared by `kafka` and `upsert-kafka` (Flink's names and checks): topic, bootstrap servers,
  * key/value formats and which physical columns each carries, startup and bounded modes, metadata columns.
  */
-import { type Format, formatIds, formatOptionKeys, formatOptionsOf, getFormat } from '../../formats/index.ts';
+import {
+  type Format,
+  type FormatContext,
+  formatIds,
+  formatOptionKeys,
+  formatOptionsOf,
+  getFormat,
+} from '../../formats/index.ts';
 import type { Field } from '../../runtime/changelog.ts';
 import { T } from '../../types/index.ts';
 import { type ConnectorEnv, ConnectorOptionError, type TableInfo } from '../connector.ts';
@@ -37,9 +44,9 @@ export const COMMON_OPTIONS = [
 /** The option keys of the formats a table names (`json.*` for format = json, `key.raw.*`, `value.json.*`). */
 export function kafkaFormatOptions(o: Record<string, string>): string[] {
   return [
-    ...formatOptionKeys(o.format, ''),
-    ...formatOptionKeys(o['key.format'], 'key.'),
-    ...formatOptionKeys(o['value.format'], 'value.'),
+    ...formatOptionKeys(o.format, '', o),
+    ...formatOptionKeys(o['key.format'], 'key.', o),
+    ...formatOptionKeys(o['value.format'], 'value.', o),
   ];
 }
 
@@ -78,13 +85,19 @@ function parseSpecificOffsets(text: string, key: string): Map<number, bigint> {
   return out;
 }
 
-function formatFor(id: string, fields: Field[], options: Record<string, string>, prefix: string): Format {
+function formatFor(
+  id: string,
+  fields: Field[],
+  options: Record<string, string>,
+  prefix: string,
+  ctx: FormatContext,
+): Format {
   const f = getFormat(id);
   if (!f)
     throw new ConnectorOptionError(
       `Could not find any format factory for identifier '${id}' in the classpath. Available format identifiers are: ${formatIds().join(', ')}`,
     );
-  return f.create(fields, formatOptionsOf(options, `${prefix}${id}.`));
+  return f.create(fields, formatOptionsOf(options, `${prefix}${id}.`), ctx);
 }
 
 /** Resolves and checks a kafka / upsert-kafka table's options. */
@@ -141,6 +154,7 @@ export function kafkaSettings(info: TableInfo, env: ConnectorEnv | null, upsert:
   });
   const valueFields = physical.map((_, i) => i).filter((i) => include === 'ALL' || !keyFields.includes(i));
   const keyFormatId = o['key.format'];
+  const topics = o.topic?.split(';').map((t) => t.trim());
   if (upsert && keyFormatId === undefined)
     throw new ConnectorOptionError(`Could not find required sink format 'key.format'.`);
   const keyFormat =
@@ -151,12 +165,14 @@ export function kafkaSettings(info: TableInfo, env: ConnectorEnv | null, upsert:
           keyFields.map((i) => ({ name: physical[i]!.name.slice(prefix.length), type: physical[i]!.type })),
           o,
           'key.',
+          { isKey: true, ...(topics && { topics }) },
         );
   const valueFormat = formatFor(
     valueFormatId,
     valueFields.map((i) => physical[i]!),
     o,
     o.format !== undefined && !upsert ? '' : 'value.',
+    { isKey: false, ...(topics && { topics }) },
   );
   const topic = o.topic;
   if (topic === undefined) {

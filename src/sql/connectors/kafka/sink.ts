@@ -6,9 +6,14 @@
  * even when a filter downstream of an aggregation drops the +U.
  */
 import { Client, type Producer } from '../../../client/index.ts';
+import type { Format } from '../../formats/index.ts';
 import { type Row, RowKind } from '../../runtime/changelog.ts';
+import { valueKey } from '../../types/index.ts';
 import type { SinkRuntime, TableInfo } from '../connector.ts';
 import type { KafkaSettings } from './options.ts';
+
+/** Encoded bytes, or their promise for formats that encode asynchronously. */
+type Bytes = Buffer | null | Promise<Buffer | null>;
 
 /** A Kafka sink; `upsert` selects upsert-kafka semantics. */
 export function kafkaSink(
@@ -30,11 +35,40 @@ export function kafkaSink(
   const producer: Producer = client.producer({ lingerMs: 5, allowAutoTopicCreation: true });
   let pending: Array<Promise<unknown>> = [];
   let failure: Error | null = null;
-  let heldDelete: { key: Buffer | null; keyText: string } | null = null;
+  let heldDelete: { key: Bytes; keyText: string } | null = null;
+  // async formats (registry-backed): encodings run concurrently, records are sent in write order
+  let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
 
   const pick = (row: Row, cols: number[]) => cols.map((c) => row[c] ?? null);
-  const keyOf = (row: Row): Buffer | null => (s.keyFormat ? s.keyFormat.serialize(pick(row, keyCols)) : null);
-  const send = (row: Row | null, key: Buffer | null, value: Buffer | null) => {
+  const encode = (f: Format, row: Row): Bytes => {
+    if (!f.serializeAsync) return f.serialize(row);
+    const p = f.serializeAsync(row, topic);
+    p.catch(() => {}); // reported through the send chain (or dropped with an unused held key)
+    return p;
+  };
+  const keyOf = (row: Row): Bytes => (s.keyFormat ? encode(s.keyFormat, pick(row, keyCols)) : null);
+  const valueBytes = (row: Row): Bytes => encode(s.valueFormat, pick(row, valueCols));
+  const send = (row: Row | null, key: Bytes, value: Bytes) => {
+    if (queued === 0 && !(key instanceof Promise) && !(value instanceof Promise)) {
+      sendNow(row, key, value);
+      return;
+    }
+    queued++;
+    const both = Promise.all([key, value]);
+    both.catch(() => {});
+    chain = chain.then(async () => {
+      try {
+        const [k, v] = await both;
+        if (!failure) sendNow(row, k, v);
+      } catch (err) {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+      } finally {
+        queued--;
+      }
+    });
+  };
+  const sendNow = (row: Row | null, key: Buffer | null, value: Buffer | null) => {
     const ts = row && tsCol >= 0 ? (row[tsCol] as number | null) : null;
     const headersVal = row && headersCol >= 0 ? (row[headersCol] as Map<string, Uint8Array | null> | null) : null;
     const headers: Array<[string, Buffer | null]> = headersVal
@@ -61,11 +95,11 @@ export function kafkaSink(
     write(kind: RowKind, row: Row) {
       if (failure) throw failure;
       if (!upsert) {
-        send(row, keyOf(row), s.valueFormat.serialize(pick(row, valueCols)));
+        send(row, keyOf(row), valueBytes(row));
         return;
       }
       const key = keyOf(row);
-      const keyText = key ? key.toString('base64') : '';
+      const keyText = valueKey(pick(row, keyCols));
       if (kind === RowKind.UPDATE_BEFORE) {
         releaseHeld();
         heldDelete = { key, keyText };
@@ -74,10 +108,11 @@ export function kafkaSink(
       if (heldDelete && (heldDelete.keyText !== keyText || kind === RowKind.DELETE)) releaseHeld();
       heldDelete = null;
       if (kind === RowKind.DELETE) send(row, key, null);
-      else send(row, key, s.valueFormat.serialize(pick(row, valueCols)));
+      else send(row, key, valueBytes(row));
     },
     ready() {
       if (failure) return Promise.reject(failure);
+      if (queued >= 5000) return chain.then(() => (failure ? Promise.reject(failure) : undefined));
       if (pending.length < 20000) return undefined;
       const batch = pending;
       pending = [];
@@ -85,6 +120,7 @@ export function kafkaSink(
     },
     async flush() {
       releaseHeld();
+      await chain;
       await producer.flush();
       const batch = pending;
       pending = [];

@@ -8,7 +8,9 @@
  */
 import { Client, type ConsumerRecord } from '../../../client/index.ts';
 import type { CatalogColumn } from '../../catalog/catalog.ts';
+import type { Format } from '../../formats/index.ts';
 import { type Row, RowKind } from '../../runtime/changelog.ts';
+import { valueKey } from '../../types/index.ts';
 import { ConnectorOptionError, type SourceOutput, type SourceRuntime, type TableInfo } from '../connector.ts';
 import type { KafkaSettings } from './options.ts';
 
@@ -114,6 +116,11 @@ async function endOffsets(client: Client, s: KafkaSettings, tps: Tp[]): Promise<
   }
 }
 
+/** Decodes with the format's async path when it has one (registry-backed formats), else synchronously. */
+function decode(f: Format, bytes: Buffer, topic: string): Row | null | Promise<Row | null> {
+  return f.deserializeAsync ? f.deserializeAsync(bytes, topic) : f.deserialize(bytes);
+}
+
 /** A Kafka source; `upsert` materialises the changelog by key. */
 export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean): SourceRuntime {
   const build = rowBuilder(info, s);
@@ -156,9 +163,11 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
               const i = index.get(`${r.topic}\u0000${r.partition}`)!;
               if (done[i]) continue;
               if (ends && r.offset >= ends[i]!) continue;
-              const key = s.keyFormat && r.key ? s.keyFormat.deserialize(r.key) : null;
+              let key = s.keyFormat && r.key ? decode(s.keyFormat, r.key, r.topic) : null;
+              if (key instanceof Promise) key = await key;
               if (table) {
-                const k = r.key ? r.key.toString('base64') : '';
+                // by the decoded key (records of one key written with different schema ids are one key)
+                const k = key ? valueKey(key) : r.key ? r.key.toString('base64') : '';
                 const prev = table.get(k);
                 if (r.value === null) {
                   if (prev) {
@@ -166,7 +175,8 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
                     out.emit(i, RowKind.DELETE, prev);
                   }
                 } else {
-                  const value = s.valueFormat.deserialize(r.value);
+                  let value = decode(s.valueFormat, r.value, r.topic);
+                  if (value instanceof Promise) value = await value;
                   if (value) {
                     const row = build(r, key, value);
                     table.set(k, row);
@@ -177,7 +187,8 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
                   }
                 }
               } else if (r.value !== null) {
-                const value = s.valueFormat.deserialize(r.value);
+                let value = decode(s.valueFormat, r.value, r.topic);
+                if (value instanceof Promise) value = await value;
                 if (value) out.emit(i, RowKind.INSERT, build(r, key, value));
               }
             }
