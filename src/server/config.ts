@@ -3,14 +3,15 @@
  * file over defaults.
  *
  * Environment: TRIBUTARY_DATA_DIR, TRIBUTARY_HOST, TRIBUTARY_ADVERTISED_HOST,
- * TRIBUTARY_KAFKA_PORT, TRIBUTARY_REGISTRY_PORT, TRIBUTARY_LOG_LEVEL,
+ * TRIBUTARY_KAFKA_PORT, TRIBUTARY_REGISTRY_PORT, TRIBUTARY_API_PORT, TRIBUTARY_LOG_LEVEL,
  * TRIBUTARY_CONFIG (file path).
  * Config file: JSON (`{"dataDir": "...", "kafkaPort": 9092, "broker": {"num.partitions": "3"}}`)
- * or Java properties (`data.dir=...`, `kafka.port=...`, `registry.port=...`, and broker configs by their Kafka names).
+ * or Java properties (`data.dir=...`, `kafka.port=...`, `registry.port=...`, `api.port=...`, and broker configs by their Kafka names).
  *
  * Schema registry: `registryPort` absent = 8081, or any free port when the
  * Kafka port is 0 (so ephemeral platforms never clash on 8081); `false` =
- * no registry (`--no-registry`).
+ * no registry (`--no-registry`). The platform API (`apiPort`, `--api-port`) likewise:
+ * absent = 8080, or any free port when the Kafka port is 0; `false` = off (`--no-api`).
  *
  * Security (security.ts): listeners (`--listener`, TRIBUTARY_LISTENERS, or the
  * Kafka configs `listeners`, `advertised.listeners`,
@@ -27,6 +28,8 @@ export interface PlatformConfig {
   kafkaPort: number;
   /** Schema registry port; absent = the default (see the header), false = off. */
   registryPort?: number | false;
+  /** Platform API port; absent = the default (see the header), false = off. */
+  apiPort?: number | false;
   logLevel: string;
   /** Broker configs by Kafka name. */
   broker: Record<string, string>;
@@ -43,6 +46,9 @@ export interface ConfigFlags {
   registryPort?: string | number;
   /** false with --no-registry. */
   registry?: boolean;
+  apiPort?: string | number;
+  /** false with --no-api. */
+  api?: boolean;
   logLevel?: string;
   config?: string;
   brokerConfig?: string[];
@@ -88,6 +94,7 @@ function fromFile(path: string): Partial<PlatformConfig> {
     else if (k === 'advertised.host') out.advertisedHost = v;
     else if (k === 'kafka.port') out.kafkaPort = Number(v);
     else if (k === 'registry.port') out.registryPort = Number(v);
+    else if (k === 'api.port') out.apiPort = Number(v);
     else if (k === 'log.level') out.logLevel = v;
     else (out.broker as Record<string, string>)[k] = v;
   }
@@ -134,6 +141,17 @@ export function resolveConfig(flags: StartFlags, env: NodeJS.ProcessEnv = proces
     );
     if (rp !== undefined && rp !== false) cfg.registryPort = port(rp, 'registry port');
     else if (rp === false) cfg.registryPort = false;
+  }
+  if (flags.api === false) cfg.apiPort = false;
+  else {
+    const ap = pick<string | number | false | undefined>(
+      flags.apiPort,
+      env.TRIBUTARY_API_PORT,
+      fileCfg.apiPort,
+      undefined,
+    );
+    if (ap !== undefined && ap !== false) cfg.apiPort = port(ap, 'api port');
+    else if (ap === false) cfg.apiPort = false;
   }
   if (!LEVELS.has(cfg.logLevel))
     throw new Error(`log level must be one of ${[...LEVELS].join(', ')}, got "${cfg.logLevel}"`);

@@ -42,6 +42,7 @@ class Recorder implements SourceOutput {
   async drain(): Promise<void> {
     this.drains++;
   }
+  async checkpoint(): Promise<void> {}
 }
 
 test("ddl_gen.sql's options validate; unknown options, bad values and other columns are rejected", () => {

@@ -9,7 +9,9 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Builds the `start` subcommand. */
 export function startCommand(): Command {
   return new Command('start')
-    .description('start the platform (Kafka broker on 127.0.0.1:9092, schema registry on 8081, data in ./data)')
+    .description(
+      'start the platform (Kafka broker on 127.0.0.1:9092, schema registry on 8081, platform API on 8080, data in ./data)',
+    )
     .option('--data-dir <dir>', 'data directory (env TRIBUTARY_DATA_DIR)')
     .option('--host <addr>', 'address to bind (env TRIBUTARY_HOST)')
     .option('--advertised-host <host>', 'host clients are told to connect to (env TRIBUTARY_ADVERTISED_HOST)')
@@ -19,6 +21,11 @@ export function startCommand(): Command {
       'schema registry port, 0 = any free port (default 8081, or any when --kafka-port is 0; env TRIBUTARY_REGISTRY_PORT)',
     )
     .option('--no-registry', 'do not start the schema registry')
+    .option(
+      '--api-port <n>',
+      'platform API port (SQL statements), 0 = any free port (default 8080, or any when --kafka-port is 0; env TRIBUTARY_API_PORT)',
+    )
+    .option('--no-api', 'do not start the platform API')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env TRIBUTARY_LOG_LEVEL)')
     .option('--config <file>', 'config file, .json or .properties (env TRIBUTARY_CONFIG)')
     .option('--broker-config <key=value>', 'a broker config by its Kafka name (repeatable)', collect)

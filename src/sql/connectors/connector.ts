@@ -37,6 +37,12 @@ export interface SourceOutput {
   endPartition(partition: number): void;
   /** Lets downstream work (sinks' pending writes) catch up; sources await it between batches. */
   drain(): Promise<void>;
+  /**
+   * Resolves once every row emitted so far has been delivered by the job's sinks (they are flushed);
+   * throws their delivery error. A source commits its read positions only after this, so a crash
+   * replays rows rather than losing them (at-least-once for stateless pipelines).
+   */
+  checkpoint(): Promise<void>;
 }
 
 /** One running instance of a source. */

@@ -185,6 +185,7 @@ export class Job {
           this.metrics,
           () => this.#drain(),
           (e) => this.#timerFailed(e),
+          () => this.#checkpoint(),
         );
         this.#sources.push({ runtime, scan });
         return;
@@ -197,6 +198,7 @@ export class Job {
           this.metrics,
           () => this.#drain(),
           (e) => this.#timerFailed(e),
+          () => this.#checkpoint(),
         );
         this.#sources.push({ runtime: n.provider.create(), scan });
         return;
@@ -208,6 +210,11 @@ export class Job {
   #timerFailed(err: unknown): void {
     this.#timerError ??= err instanceof Error ? err : new Error(String(err));
     this.#abort.abort();
+  }
+
+  /** Flushes every sink: rows emitted before the call are delivered when it resolves. */
+  async #checkpoint(): Promise<void> {
+    for (const s of this.#sinks) await s.flush();
   }
 
   async #drain(): Promise<void> {

@@ -25,6 +25,7 @@ export class ScanOp implements SourceOutput {
   readonly #ctx: ExprContext;
   readonly #metrics: JobMetrics;
   readonly #drain: () => Promise<void>;
+  readonly #checkpoint: () => Promise<void>;
   readonly #identity: boolean;
   #wms: number[] = [Number.NEGATIVE_INFINITY];
   #ended: boolean[] = [false];
@@ -43,12 +44,14 @@ export class ScanOp implements SourceOutput {
     metrics: JobMetrics,
     drain: () => Promise<void>,
     onError: (err: unknown) => void = () => {},
+    checkpoint: () => Promise<void> = drain,
   ) {
     this.#node = node;
     this.#down = down;
     this.#ctx = ctx;
     this.#metrics = metrics;
     this.#drain = drain;
+    this.#checkpoint = checkpoint;
     this.#identity = node.computed.length === 0 && node.sourceIndex.every((s, i) => s === i);
     if (node.watermark && node.idleTimeoutMs > 0) {
       const every = Math.max(5, Math.min(200, node.idleTimeoutMs / 2));
@@ -105,6 +108,10 @@ export class ScanOp implements SourceOutput {
 
   drain(): Promise<void> {
     return this.#drain();
+  }
+
+  checkpoint(): Promise<void> {
+    return this.#checkpoint();
   }
 
   #checkIdle(): void {

@@ -146,13 +146,27 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
           } else assign.push({ ...tp, offset: starts[i]! });
         });
         if (assign.length === 0) return;
+        // `properties.enable.auto.commit`: positions are committed every auto.commit.interval.ms, but only
+        // after the job's sinks delivered the rows read before them (out.checkpoint), never on poll
+        const commits = s.properties['enable.auto.commit'] === 'true' && s.properties['group.id'] !== undefined;
+        const interval = Number(s.properties['auto.commit.interval.ms'] ?? 5000);
+        let committedAt = Date.now();
         const consumer = client.consumer({
           groupId: s.properties['group.id'],
-          autoCommit: s.properties['enable.auto.commit'] === 'true',
+          autoCommit: false,
           maxPollRecords: 5000,
           isolationLevel: s.properties['isolation.level'] === 'read_committed' ? 'read_committed' : 'read_uncommitted',
         });
         consumer.assign(assign);
+        /** Commits the positions reached so far once the sinks hold everything read before them. */
+        const commitDelivered = async (): Promise<void> => {
+          const positions = assign.flatMap((tp) => {
+            const offset = consumer.position(tp);
+            return offset === undefined ? [] : [{ topic: tp.topic, partition: tp.partition, offset }];
+          });
+          await out.checkpoint();
+          if (positions.length > 0) await consumer.commit(positions);
+        };
         const table = upsert ? new Map<string, Row>() : null;
         const onAbort = () => void 0;
         signal.addEventListener('abort', onAbort, { once: true });
@@ -203,7 +217,12 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
               }
             }
             await out.drain();
+            if (commits && Date.now() - committedAt >= interval) {
+              await commitDelivered();
+              committedAt = Date.now();
+            }
           }
+          if (commits) await commitDelivered();
         } finally {
           signal.removeEventListener('abort', onAbort);
           await consumer.close().catch(() => {});
