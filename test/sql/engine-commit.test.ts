@@ -71,12 +71,13 @@ describe('kafka source commits after delivery', async () => {
     assert.equal(r.kind, 'job');
     const committed = async () =>
       (await client.admin().fetchOffsets(group)).find((o) => o.topic === topic && o.partition === 0)?.offset ?? -1n;
-    const deadline = Date.now() + 10_000;
+    let deadline = Date.now() + 30_000;
     while (sink.state.written < 10 && Date.now() < deadline) await sleep(20);
     assert.equal(sink.state.written, 10, 'the job read every record');
     await sleep(300);
     assert.ok((await committed()) <= 0n, 'nothing committed while the sink holds the rows back');
     sink.open();
+    deadline = Date.now() + 30_000;
     while ((await committed()) < 10n && Date.now() < deadline) await sleep(50);
     assert.equal(await committed(), 10n);
     assert.equal(sink.state.delivered, 10);

@@ -9,13 +9,16 @@ import { formatExpr } from '../parser/index.ts';
 import { unionModes } from '../runtime/changelog.ts';
 import { leastRestrictive, type SqlType, withNullable } from '../types/index.ts';
 import { compileExpr, compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
+import { planIntervalJoin } from './interval-join.ts';
 import { fail } from './names.ts';
 import type { Ctes, Planned, PlannerEnv } from './query.ts';
+import { isTemporalJoin, planTemporalJoin } from './temporal-join.ts';
 import { childrenOf } from './walk.ts';
+import { planWindowJoin } from './window-join.ts';
 
 type PlanFrom = (ref: TableRef, env: PlannerEnv, ctes: Ctes) => Planned;
 
-function conjuncts(e: Expr, out: Expr[]): Expr[] {
+export function conjuncts(e: Expr, out: Expr[]): Expr[] {
   if (e.kind === 'Binary' && e.op === 'AND') {
     conjuncts(e.left, out);
     conjuncts(e.right, out);
@@ -24,7 +27,7 @@ function conjuncts(e: Expr, out: Expr[]): Expr[] {
 }
 
 /** Which join input an expression reads: L, R, both (M) or none (C). */
-function sideOf(e: Expr, scope: Scope, leftWidth: number): 'L' | 'R' | 'M' | 'C' {
+export function sideOf(e: Expr, scope: Scope, leftWidth: number): 'L' | 'R' | 'M' | 'C' {
   let left = false;
   let right = false;
   const walk = (x: Expr) => {
@@ -45,6 +48,7 @@ function sideOf(e: Expr, scope: Scope, leftWidth: number): 'L' | 'R' | 'M' | 'C'
 /** Plans an inner join of two table references. */
 export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanFrom): Planned {
   if (ref.natural || ref.using) fail(ref.pos, 'NATURAL joins and JOIN ... USING are not supported yet');
+  if (isTemporalJoin(ref)) return planTemporalJoin(ref, env, ctes, planFrom);
   const left = planFrom(ref.left, env, ctes);
   const right = planFrom(ref.right, env, ctes);
   if ((ref.type === 'LEFT' || ref.type === 'RIGHT' || ref.type === 'FULL') && !ref.on)
@@ -65,6 +69,7 @@ export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanF
   const rightKeys: Array<(row: unknown[]) => unknown> = [];
   const keyText: string[] = [];
   const rest: Expr[] = [];
+  const keyPairs: Array<[Expr, Expr]> = [];
   for (const c of ref.on ? conjuncts(ref.on, []) : []) {
     if (c.kind === 'Binary' && c.op === '=') {
       const a = sideOf(c.left, merged, lw);
@@ -78,6 +83,7 @@ export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanF
         leftKeys.push(lc.eval);
         rightKeys.push(rc.eval);
         keyText.push(formatExpr(c));
+        keyPairs.push([le, re]);
         continue;
       }
     }
@@ -106,6 +112,10 @@ export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanF
           ? 'FullOuterJoin'
           : 'InnerJoin';
   const where = [keyText.join(' AND '), filterText].filter(Boolean).join(' AND ');
+  // time-aware joins: interval join (time-attribute bounds), window join (window_start/window_end equality)
+  const parts = { ref, env, left, right, keyPairs, leftKeys, rightKeys, rest, filter, outer, fields, joinType, where };
+  const timed = planIntervalJoin(parts) ?? planWindowJoin(parts);
+  if (timed) return timed;
   return {
     node: {
       kind: 'Join',

@@ -8,6 +8,12 @@ import type { SinkProvider, SourceProvider } from '../connectors/connector.ts';
 import type { AggregateFunction } from '../functions/index.ts';
 import type { ChangelogMode, Field, Row } from '../runtime/changelog.ts';
 import { formatChangelogMode } from '../runtime/changelog.ts';
+import type { IntervalJoinNode } from './interval-join.ts';
+import type { MatchNode } from './match.ts';
+import type { OverAggregateNode } from './over.ts';
+import type { DeduplicateNode, RankNode } from './rank.ts';
+import type { TemporalJoinNode } from './temporal-join.ts';
+import type { WindowJoinNode } from './window-join.ts';
 
 /** A compiled aggregate call. */
 export interface AggCall {
@@ -151,7 +157,14 @@ export type PlanNode =
   | SessionWindowAggregateNode
   | SortLimitNode
   | SinkNode
-  | CollectNode;
+  | CollectNode
+  | MatchNode
+  | IntervalJoinNode
+  | WindowJoinNode
+  | TemporalJoinNode
+  | RankNode
+  | DeduplicateNode
+  | OverAggregateNode;
 
 /** The inputs of a node. */
 export function inputsOf(n: PlanNode): PlanNode[] {
@@ -162,6 +175,9 @@ export function inputsOf(n: PlanNode): PlanNode[] {
     case 'Union':
       return n.inputs;
     case 'Join':
+    case 'IntervalJoin':
+    case 'WindowJoin':
+    case 'TemporalJoin':
       return [n.left, n.right];
     default:
       return [n.input];

@@ -21,10 +21,14 @@ import {
   type Scope,
   type ScopeField,
 } from './expr.ts';
+import { pushJoinConditions } from './interval-join.ts';
 import { planJoin } from './join.ts';
+import { planMatch } from './match.ts';
 import { fail, itemName, names, uniqueNames } from './names.ts';
+import { planOver } from './over.ts';
 import type { PlanNode, ScanNode } from './plan.ts';
 import { isBounded } from './plan.ts';
+import { applyRankFilter } from './rank.ts';
 import { collectAggregates } from './walk.ts';
 import { planWindowTvf } from './window-tvf.ts';
 
@@ -79,7 +83,7 @@ function planSetExpr(s: SetExpr, env: PlannerEnv, ctes: Ctes): Planned {
     case 'Query':
       return planQuery(s, env, ctes);
     case 'Select':
-      return planSelect(s, env, ctes);
+      return planSelect(pushJoinConditions(s), env, ctes);
     case 'Values':
       return planValues(s, env);
     case 'SetOperation': {
@@ -216,7 +220,7 @@ function planFrom(ref: TableRef, env: PlannerEnv, ctes: Ctes): Planned {
     case 'UnnestRef':
       return fail(ref.pos, 'UNNEST is not supported yet');
     case 'MatchRecognize':
-      return fail(ref.pos, 'MATCH_RECOGNIZE is not supported yet');
+      return planMatch(ref, env, ctes, planFrom);
   }
 }
 
@@ -312,6 +316,9 @@ function planSelect(sel: Select, env: PlannerEnv, ctes: Ctes): Planned {
   let input: Planned = sel.from
     ? planFrom(sel.from, env, ctes)
     : { node: { kind: 'Values', rows: [[]], fields: [], mode: APPEND, text: 'Values(tuples=[[{ }]])' }, scope: [] };
+  // a ROW_NUMBER() column of the FROM filtered by its value: Top-N / deduplication (rank.ts)
+  const ranked = applyRankFilter(input, sel, env);
+  if (ranked) ({ input, sel } = ranked);
   const items = expandItems(sel, input.scope);
   const inScope: Scope = { fields: input.scope };
   let where: ((row: unknown[]) => boolean) | undefined;
@@ -339,6 +346,13 @@ function planSelect(sel: Select, env: PlannerEnv, ctes: Ctes): Planned {
   } else {
     if (sel.having) fail(sel.having.pos, 'HAVING clause requires GROUP BY or aggregate functions');
     assertNoSessionTvf(input.node, sel);
+    // OVER windows: OVER aggregations and ROW_NUMBER() for Top-N (over.ts)
+    const over = planOver(sel, items, input, where, env);
+    if (over) {
+      input = over.planned;
+      scope = over.scope;
+      where = undefined;
+    }
   }
 
   const compiled = items.map((it) => compileExpr(it.expr, scope, env.ctx));

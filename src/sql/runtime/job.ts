@@ -13,8 +13,13 @@ import type { PlanNode, WindowSpec } from '../planner/plan.ts';
 import { CalcOp } from './calc.ts';
 import type { Downstream, Field, Row, RowKind } from './changelog.ts';
 import { CollectOp } from './collect.ts';
+import { DeduplicateOp } from './deduplicate.ts';
 import { GroupAggregateOp } from './group-aggregate.ts';
+import { timeJoinOp } from './interval-join.ts';
 import { JoinOp } from './join.ts';
+import { MatchOp } from './match/operator.ts';
+import { OverAggregateOp } from './over-aggregate.ts';
+import { rankOp } from './rank.ts';
 import { ScanOp } from './scan.ts';
 import { SessionWindowOp } from './session-window.ts';
 import { SortLimitOp } from './sort-limit.ts';
@@ -148,9 +153,29 @@ export class Job {
           maxRows,
         );
         return;
+      case 'Match':
+        this.#build(n.input, new MatchOp(n.spec, down!, this.metrics), ctx, maxRows);
+        return;
       case 'SortLimit':
         this.#build(n.input, new SortLimitOp(n.compare, n.offset, n.limit, down!), ctx, maxRows);
         return;
+      case 'Rank':
+        this.#build(n.input, rankOp(n, down!), ctx, maxRows);
+        return;
+      case 'Deduplicate':
+        this.#build(n.input, new DeduplicateOp(n.keys, n.keepLast, n.timeIndex, down!), ctx, maxRows);
+        return;
+      case 'OverAggregate':
+        this.#build(n.input, new OverAggregateOp(n, down!, this.metrics), ctx, maxRows);
+        return;
+      case 'IntervalJoin':
+      case 'WindowJoin':
+      case 'TemporalJoin': {
+        const j = timeJoinOp(n, down!, this.metrics);
+        this.#build(n.left, j.input(0), ctx, maxRows);
+        this.#build(n.right, j.input(1), ctx, maxRows);
+        return;
+      }
       case 'Join': {
         const j = new JoinOp(n.leftKeys, n.rightKeys, n.filter, down!, n.outer, [
           n.left.fields.length,

@@ -149,7 +149,7 @@ SELECT CAST(name AS INT) FROM t
 statement error SQL parse error at line 1, column 11: expected
 SELECT id FRM t
 
-statement error MATCH_RECOGNIZE is not supported yet
+statement error You must specify either rowtime or proctime for order by as the first one.
 SELECT * FROM t MATCH_RECOGNIZE (ORDER BY id MEASURES A.id AS x PATTERN (A) DEFINE A AS A.id > 0)
 
 statement error Subqueries are not supported yet
