@@ -55,13 +55,16 @@ const FLINK_PER_CORE_K: Record<string, number> = {
 const dir = new URL('../../test/fixtures/nexmark/queries/', import.meta.url);
 const file = (name: string): string => readFileSync(new URL(name, dir), 'utf8').replace(/--.*$/gm, '');
 
+/** A placeholder of Flink's runner (dollar sign, braces around NAME). */
+const ph = (name: string): string => ['$', '{', name, '}'].join('');
+
 function ddl(n: number): string {
   return file('ddl_gen.sql')
-    .replaceAll("'${TPS}'", "'10000000'")
-    .replace("'${EVENTS_NUM}'", `'${n}'`)
-    .replace("'${PERSON_PROPORTION}'", "'1'")
-    .replace("'${AUCTION_PROPORTION}'", "'3'")
-    .replace("'${BID_PROPORTION}'", "'46'");
+    .replaceAll(`'${ph('TPS')}'`, "'10000000'")
+    .replace(`'${ph('EVENTS_NUM')}'`, `'${n}'`)
+    .replace(`'${ph('PERSON_PROPORTION')}'`, "'1'")
+    .replace(`'${ph('AUCTION_PROPORTION')}'`, "'3'")
+    .replace(`'${ph('BID_PROPORTION')}'`, "'46'");
 }
 
 interface Run {
@@ -72,7 +75,7 @@ interface Run {
 async function runOnce(q: string): Promise<Run> {
   const s = new SqlSession({ print: () => {} });
   await s.executeScript(ddl(events));
-  await s.executeScript(file('ddl_views.sql').replaceAll('${NEXMARK_TABLE}', 'datagen'));
+  await s.executeScript(file('ddl_views.sql').replaceAll(ph('NEXMARK_TABLE'), 'datagen'));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const results = await s.executeScript(file(`${q}.sql`));
