@@ -16,6 +16,8 @@ import {
 import { tableFromDdl } from './catalog/ddl.ts';
 import { type ConnectorEnv, ConnectorOptionError } from './connectors/connector.ts';
 import { listFunctions } from './functions/index.ts';
+import { setUserFunctions } from './functions/registry.ts';
+import { loadUserFunction, UdfLoadError, type UserFunction } from './functions/udf.ts';
 import { type Insert, parseScript, parseStatement, type Query, type Statement } from './parser/index.ts';
 import { SqlPlanError, SqlValidationError } from './planner/errors.ts';
 import { makeExprContext } from './planner/expr.ts';
@@ -46,6 +48,8 @@ export interface SessionOptions {
   options?: Record<string, string>;
   /** Clock for CURRENT_TIMESTAMP & co. (epoch ms); default Date.now. */
   now?: () => number;
+  /** Folder of UDF modules for CREATE FUNCTION ... AS 'module-path' (option `table.udf.dir` wins); default `./udf`. */
+  udfDir?: string;
 }
 
 const STRING = T.string();
@@ -61,6 +65,8 @@ export class SqlSession {
   readonly options: Record<string, string>;
   readonly jobs: Job[] = [];
   readonly #opts: SessionOptions;
+  /** User functions (CREATE FUNCTION), by upper-case name. */
+  readonly #udfs = new Map<string, UserFunction>();
 
   constructor(opts: SessionOptions = {}) {
     this.#opts = opts;
@@ -73,6 +79,7 @@ export class SqlSession {
 
   #env(): PlannerEnv {
     const timeZone = this.#timeZone;
+    setUserFunctions(this.#udfs);
     const connectorEnv: ConnectorEnv = {
       print:
         this.#opts.print ??
@@ -128,7 +135,10 @@ export class SqlSession {
         this.catalog.put({ kind: 'view', name, query: stmt.query, columnNames, fields });
         return OK;
       }
+      case 'CreateFunction':
+        return this.#createFunction(stmt);
       case 'Drop': {
+        if (stmt.object === 'FUNCTION') return this.#dropFunction(stmt);
         if (stmt.object !== 'TABLE' && stmt.object !== 'VIEW')
           throw new SqlValidationError(stmt.pos, `DROP ${stmt.object} is not supported yet`);
         const name = Catalog.objectName(stmt.name);
@@ -225,7 +235,6 @@ export class SqlSession {
         return this.#select(stmt);
       default: {
         const what: Record<string, string> = {
-          CreateFunction: 'CREATE FUNCTION',
           CreateCatalog: 'CREATE CATALOG',
           CreateDatabase: 'CREATE DATABASE',
           AlterTable: 'ALTER TABLE',
@@ -236,6 +245,44 @@ export class SqlSession {
         throw new SqlValidationError(stmt.pos, `${what[stmt.kind] ?? stmt.kind} is not supported yet`);
       }
     }
+  }
+
+  /** CREATE FUNCTION name AS 'module-path': loads a TypeScript/JavaScript UDF module (functions/udf.ts). */
+  async #createFunction(stmt: Extract<Statement, { kind: 'CreateFunction' }>): Promise<Result> {
+    const name = this.#objectName(stmt.name, stmt.pos);
+    const key = name.toUpperCase();
+    if (stmt.language && !['JAVASCRIPT', 'TYPESCRIPT'].includes(stmt.language.toUpperCase()))
+      throw new SqlValidationError(
+        stmt.pos,
+        `LANGUAGE ${stmt.language} is not supported: user-defined functions are TypeScript/JavaScript modules (LANGUAGE JAVASCRIPT or TYPESCRIPT)`,
+      );
+    if (stmt.jars.length) throw new SqlValidationError(stmt.pos, 'CREATE FUNCTION ... USING JAR is not supported');
+    if (this.#udfs.has(key) && !stmt.orReplace) {
+      if (stmt.ifNotExists) return OK;
+      throw new SqlValidationError(
+        stmt.pos,
+        `Could not register function '${name}': a function with this name already exists in ${DEFAULT_CATALOG}.${DEFAULT_DATABASE}`,
+      );
+    }
+    const dir = this.options['table.udf.dir'] ?? this.#opts.udfDir ?? './udf';
+    let fn: UserFunction;
+    try {
+      fn = await loadUserFunction(dir, stmt.className, name);
+    } catch (err) {
+      if (err instanceof UdfLoadError) throw new SqlValidationError(stmt.pos, err.message);
+      throw err;
+    }
+    this.#udfs.set(key, fn);
+    return OK;
+  }
+
+  #dropFunction(stmt: Extract<Statement, { kind: 'Drop' }>): Result {
+    const name = Catalog.objectName(stmt.name);
+    if (name === undefined || !this.#udfs.delete(name.toUpperCase())) {
+      if (stmt.ifExists) return OK;
+      throw new SqlValidationError(stmt.pos, `Function ${stmt.name.map((n) => n.value).join('.')} doesn't exist.`);
+    }
+    return OK;
   }
 
   #objectName(name: { value: string }[], pos: Statement['pos']): string {
@@ -324,9 +371,9 @@ export class SqlSession {
       case 'VIEWS':
         return one('view name', filter(this.catalog.list('view')));
       case 'FUNCTIONS':
-        return one('function name', filter(listFunctions()));
+        return one('function name', filter(listFunctions([...this.#udfs.values()].map((f) => f.name))));
       case 'USER FUNCTIONS':
-        return one('function name', []);
+        return one('function name', filter([...this.#udfs.values()].map((f) => f.name).sort()));
       case 'CATALOGS':
         return one('catalog name', [DEFAULT_CATALOG]);
       case 'DATABASES':

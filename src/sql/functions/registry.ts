@@ -93,20 +93,45 @@ export function registerAggregate<A>(fn: AggregateFunction<A>, ...aliases: strin
   for (const a of aliases) aggregates.set(a.toUpperCase(), fn as unknown as AggregateFunction<never>);
 }
 
+/** A user-defined function (functions/udf.ts) as the registry sees it. */
+export interface UserFunctionEntry {
+  kind: 'scalar' | 'aggregate' | 'table';
+  fn: unknown;
+}
+
+// The user functions of the session that is planning (set by SqlSession before each planning; planning is
+// synchronous, so one session's functions are visible while its statement is planned). Keys upper case.
+let userFunctions: ReadonlyMap<string, UserFunctionEntry> | undefined;
+
+/** Makes a session's user functions (upper-case names) visible to lookups; they shadow built-ins. */
+export function setUserFunctions(fns: ReadonlyMap<string, UserFunctionEntry> | undefined): void {
+  userFunctions = fns;
+}
+
+/** The user function with this name, case-insensitive, among the active session's. */
+export function lookupUserFunction(name: string): UserFunctionEntry | undefined {
+  return userFunctions?.get(name.toUpperCase());
+}
+
 /** A scalar function or operator by name, case-insensitive. */
 export function lookupScalar(name: string): ScalarFunction | undefined {
+  const u = userFunctions?.get(name.toUpperCase());
+  if (u) return u.kind === 'scalar' ? (u.fn as ScalarFunction) : undefined;
   return scalars.get(name.toUpperCase());
 }
 
 /** An aggregate function by name, case-insensitive. */
 export function lookupAggregate(name: string): AggregateFunction<unknown> | undefined {
+  const u = userFunctions?.get(name.toUpperCase());
+  if (u) return u.kind === 'aggregate' ? (u.fn as AggregateFunction<unknown>) : undefined;
   return aggregates.get(name.toUpperCase()) as AggregateFunction<unknown> | undefined;
 }
 
-/** Names of every function (not the symbolic operators), sorted, for SHOW FUNCTIONS. */
-export function listFunctions(): string[] {
+/** Names of every function (not the symbolic operators), sorted, for SHOW FUNCTIONS; `extra`: user functions. */
+export function listFunctions(extra: Iterable<string> = []): string[] {
   const names = new Set<string>();
   for (const k of [...scalars.keys(), ...aggregates.keys()]) if (/^[A-Z_][A-Z0-9_]*$/.test(k)) names.add(k);
+  for (const k of extra) names.add(k);
   return [...names].sort();
 }
 

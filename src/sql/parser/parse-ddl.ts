@@ -234,7 +234,8 @@ function parseCreate(c: Cursor): Statement {
       if (scope) fn.scope = scope;
       c.expect('AS');
       fn.className = c.string();
-      if (c.accept('LANGUAGE')) fn.language = c.expectOneOf('JAVA', 'SCALA', 'PYTHON', 'SQL');
+      if (c.accept('LANGUAGE'))
+        fn.language = c.expectOneOf('JAVA', 'SCALA', 'PYTHON', 'SQL', 'JAVASCRIPT', 'TYPESCRIPT');
       if (c.accept('USING')) {
         do {
           c.expect('JAR');

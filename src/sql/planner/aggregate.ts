@@ -4,7 +4,8 @@
  * WindowAggregate (append output). The scope after aggregation sees the grouped columns and the computed
  * keys/aggregates by their text, so SELECT and HAVING resolve against them.
  */
-import { prepareAggregate } from '../functions/index.ts';
+import { lookupAggregate, prepareAggregate } from '../functions/index.ts';
+import { userAggregates } from '../functions/udf.ts';
 import type { Expr, FunctionCall, Select } from '../parser/index.ts';
 import { formatExpr } from '../parser/index.ts';
 import { APPEND, type ChangelogMode, type Field, isAppendOnly, RETRACT } from '../runtime/changelog.ts';
@@ -130,6 +131,13 @@ export function planAggregate(
     while (taken.has(outName)) outName = `${outName}0`;
     taken.add(outName);
     const { agg, type } = planAggCall(c, inScope, env, outName);
+    // a user-defined aggregate over an updating input must be able to retract (as Flink demands)
+    const fnName = c.name.map((n) => n.value).join('.');
+    if (!isAppendOnly(input.node.mode) && userAggregates.has(fnName.toUpperCase()) && !lookupAggregate(fnName)?.retract)
+      fail(
+        c.pos,
+        `Aggregate function '${fnName}' does not implement retract, which is needed because its input is an updating (retracting) stream`,
+      );
     aggs.push(agg);
     computed.set(formatExpr(c), { index: keyCompiled.length + j, type });
     fields.push({ name: outName, type });

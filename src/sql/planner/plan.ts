@@ -8,6 +8,7 @@ import type { SinkProvider, SourceProvider } from '../connectors/connector.ts';
 import type { AggregateFunction } from '../functions/index.ts';
 import type { ChangelogMode, Field, Row } from '../runtime/changelog.ts';
 import { formatChangelogMode } from '../runtime/changelog.ts';
+import type { CorrelateNode } from './correlate.ts';
 import type { IntervalJoinNode } from './interval-join.ts';
 import type { MatchNode } from './match.ts';
 import type { OverAggregateNode } from './over.ts';
@@ -164,7 +165,8 @@ export type PlanNode =
   | TemporalJoinNode
   | RankNode
   | DeduplicateNode
-  | OverAggregateNode;
+  | OverAggregateNode
+  | CorrelateNode;
 
 /** The inputs of a node. */
 export function inputsOf(n: PlanNode): PlanNode[] {

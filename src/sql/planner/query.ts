@@ -10,6 +10,7 @@ import { formatExpr } from '../parser/index.ts';
 import { APPEND, type Field, unionModes } from '../runtime/changelog.ts';
 import { compareValues, formatType, leastRestrictive, type SqlType, T, typeEquals } from '../types/index.ts';
 import { distinct, planAggregate } from './aggregate.ts';
+import { planCorrelate, userTableFunction } from './correlate.ts';
 import {
   type Compiled,
   coerce,
@@ -214,9 +215,14 @@ function planFrom(ref: TableRef, env: PlannerEnv, ctes: Ctes): Planned {
       );
     }
     case 'TableFunctionRef':
+      if (userTableFunction(ref))
+        fail(ref.pos, 'A table function (LATERAL TABLE) must be joined to a table: FROM t, LATERAL TABLE(f(t.x))');
       return planWindowTvf(ref, env, ctes, planFrom);
-    case 'Join':
+    case 'Join': {
+      const tableFn = userTableFunction(ref.right);
+      if (tableFn) return planCorrelate(ref, tableFn, env, ctes, planFrom);
       return planJoin(ref, env, ctes, planFrom);
+    }
     case 'UnnestRef':
       return fail(ref.pos, 'UNNEST is not supported yet');
     case 'MatchRecognize':

@@ -13,6 +13,7 @@ import type { PlanNode, WindowSpec } from '../planner/plan.ts';
 import { CalcOp } from './calc.ts';
 import type { Downstream, Field, Row, RowKind } from './changelog.ts';
 import { CollectOp } from './collect.ts';
+import { CorrelateOp } from './correlate.ts';
 import { DeduplicateOp } from './deduplicate.ts';
 import { GroupAggregateOp } from './group-aggregate.ts';
 import { timeJoinOp } from './interval-join.ts';
@@ -116,6 +117,9 @@ export class Job {
       }
       case 'Calc':
         this.#build(n.input, new CalcOp(n.filter, n.projection, down!), ctx, maxRows);
+        return;
+      case 'Correlate':
+        this.#build(n.input, new CorrelateOp(n.fn, n.outer, n.width, n.filter, down!), ctx, maxRows);
         return;
       case 'GroupAggregate':
         this.#build(n.input, new GroupAggregateOp(n.keys, n.aggs, down!), ctx, maxRows);

@@ -2,7 +2,8 @@
  * The catalog as persisted in `_sql-statements`: one record per table or view holding the DDL that
  * recreates it. A plain CREATE TABLE / CREATE VIEW keeps the text the user wrote; a table made by
  * CREATE TABLE ... AS SELECT or ... LIKE is printed from the catalog (every name quoted, so reserved
- * words survive the round trip).
+ * words survive the round trip). CREATE FUNCTION keeps its text too (stored under `function:<name>`),
+ * so statements that call a UDF resume after a restart.
  */
 import type { CatalogTable } from '../index.ts';
 import { formatExpr } from '../parser/index.ts';
@@ -10,7 +11,7 @@ import { formatType } from '../types/index.ts';
 
 /** A catalog object as stored. */
 export interface StoredCatalogObject {
-  kind: 'table' | 'view';
+  kind: 'table' | 'view' | 'function';
   name: string;
   ddl: string;
 }

@@ -194,8 +194,12 @@ export class StatementService {
       if (key.type === 'catalog') objects.push(v as StoredCatalogObject);
       else if (key.type === 'statement') statements.push(v as StoredStatement);
     }
-    // tables before views; then passes until nothing more succeeds (LIKE and views over views depend on others)
-    let pending = [...objects.filter((o) => o.kind === 'table'), ...objects.filter((o) => o.kind === 'view')];
+    // functions, then tables, then views; then passes until nothing more succeeds (LIKE and views over views depend on others)
+    let pending = [
+      ...objects.filter((o) => o.kind === 'function'),
+      ...objects.filter((o) => o.kind === 'table'),
+      ...objects.filter((o) => o.kind === 'view'),
+    ];
     while (pending.length > 0) {
       const failed: Array<[StoredCatalogObject, unknown]> = [];
       for (const o of pending) {
@@ -337,6 +341,7 @@ export class StatementService {
         return;
       }
       if (target !== undefined) await this.#saveCatalog(live, stmt, target, before);
+      await this.#saveFunction(live, stmt);
       if (r.kind === 'rows') {
         live.results = new ResultBuffer(r.fields, Number.POSITIVE_INFINITY, this.#timeZone(st));
         live.results.add(r.rows);
@@ -433,6 +438,18 @@ export class StatementService {
       ddl: plain || after.kind === 'view' ? live.st.sql : createTableDdl(after),
     };
     await this.#store.put({ type: 'catalog', name }, value);
+  }
+
+  /** CREATE FUNCTION / DROP FUNCTION: the function's DDL under `function:<name>` (null when dropped). */
+  async #saveFunction(live: Live, stmt: Statement): Promise<void> {
+    const name =
+      stmt.kind === 'CreateFunction' || (stmt.kind === 'Drop' && stmt.object === 'FUNCTION')
+        ? stmt.name.map((n) => n.value).join('.')
+        : undefined;
+    if (name === undefined) return;
+    const key = { type: 'catalog' as const, name: `function:${name}` };
+    if (stmt.kind === 'Drop') await this.#store.put(key, null);
+    else await this.#store.put(key, { kind: 'function', name, ddl: live.st.sql } satisfies StoredCatalogObject);
   }
 
   #get(name: string): Live {

@@ -242,5 +242,5 @@ query
 SELECT id FROM default_catalog.default_database.shown
 ----
 
-statement error CREATE FUNCTION is not supported yet
+statement error 'com.example.F' looks like a Java class name; Tributary runs TypeScript/JavaScript UDFs: give a module path
 CREATE FUNCTION f AS 'com.example.F'
