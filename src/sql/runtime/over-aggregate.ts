@@ -3,9 +3,10 @@
  * frame in its partition appended.
  *
  * Event time: rows wait in their partition until the watermark reaches their rowtime, then are handled
- * in rowtime order (arrival order among equal times). A row whose rowtime is not after the last rowtime
- * already handled in its partition is late: dropped and counted. Processing time: rows are handled on
- * arrival.
+ * in rowtime order (arrival order among equal times). Late rows are dropped and counted, as Flink
+ * decides it: with an UNBOUNDED PRECEDING frame a row at or behind the watermark; with a bounded frame
+ * a row whose rowtime is not after the last rowtime already handled in its partition. Processing time:
+ * rows are handled on arrival.
  *
  * Frames: ROWS n PRECEDING (the n rows before and the row), RANGE t PRECEDING (rows whose time is within
  * t before the row's, its peers with the same time included, so peers share one result), UNBOUNDED
@@ -71,7 +72,10 @@ export class OverAggregateOp implements Downstream {
       for (const r of out) this.#down.push(RowKind.INSERT, r);
       return;
     }
-    if (t <= p.last) {
+    // Flink: UNBOUNDED PRECEDING frames drop rows at or behind the watermark
+    // (AbstractRowTimeUnboundedPrecedingOver); bounded frames only rows at or before the last
+    // time already handled for the key (RowTime*BoundedPrecedingFunction's lastTriggeringTs).
+    if (t <= p.last || (!Number.isFinite(s.preceding) && t <= this.#wm)) {
       this.#metrics.lateRecordsDropped++;
       return;
     }

@@ -265,6 +265,32 @@ SELECT item, price, COUNT(*) OVER (ORDER BY ts) AS c, SUM(price) OVER (ORDER BY 
 +I[a, 4, 4, 10]
 +I[b, 6, 5, 16]
 
+# A row behind the watermark but after its key's last handled row (b, 4 at :05 once the watermark is
+# :09): an UNBOUNDED PRECEDING frame drops it, as Flink's AbstractRowTimeUnboundedPrecedingOver does;
+# a bounded frame keeps it (Flink's bounded OVER functions only drop rows up to lastTriggeringTs)
+statement ok
+CREATE TABLE late_b (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
+  'connector' = 'values',
+  'data' = '[["a", 1, "2024-01-01 00:00:01"], ["b", 2, "2024-01-01 00:00:02"], ["a", 3, "2024-01-01 00:00:10"], ["b", 4, "2024-01-01 00:00:05"]]'
+)
+
+query rowsort
+SELECT k, v, COUNT(*) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM late_b
+----
++I[a, 1, 1]
++I[a, 3, 2]
++I[b, 2, 1]
+
+late 1
+
+query rowsort
+SELECT k, v, COUNT(*) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS c FROM late_b
+----
++I[a, 1, 1]
++I[a, 3, 2]
++I[b, 2, 1]
++I[b, 4, 2]
+
 # RANGE peers (same rowtime) share one result; ROWS counts them one by one
 statement ok
 CREATE TABLE ticks (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
