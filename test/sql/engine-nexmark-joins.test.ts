@@ -8,44 +8,15 @@
  * versioned table, both checked against results computed from the input.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Admin, Cluster, Producer } from '../../src/client/index.ts';
-import { formatResultRows, type Result, SqlSession } from '../../src/sql/index.ts';
+import { formatResultRows, SqlSession } from '../../src/sql/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
+import { finalRows, noComments, ph, readNexmark, selectOf } from './nexmark-files.ts';
 import { compareWithGolden, loadGoldenData, loadGoldenResults, writeGoldenToKafka } from './nexmark-golden.ts';
 
-const shared = fileURLToPath(new URL('../../../shared/nexmark/', import.meta.url));
-const read = (p: string) => readFileSync(`${shared}${p}`, 'utf8');
-const noComments = (sql: string) => sql.replace(/--.*$/gm, '');
-/** A `${NAME}` placeholder of the Flink query files. */
-const ph = (name: string) => `$${'{'}${name}}`;
+const read = readNexmark;
 const golden = loadGoldenResults();
-
-/** The SELECT of a Flink query file's `INSERT INTO nexmark_qN`. */
-function selectOf(q: string): string {
-  const text = noComments(read(`flink/queries/${q}.sql`));
-  const head = `INSERT INTO nexmark_${q}`;
-  return text
-    .slice(text.indexOf(head) + head.length)
-    .trim()
-    .replace(/;$/, '');
-}
-
-/** The final table of a changelog result, each row as its values (RisingWave's timestamp text). */
-function finalRows(r: Result): string[][] {
-  const counts = new Map<string, number>();
-  for (const line of formatResultRows(r)) {
-    const body = line.slice(3, -1);
-    counts.set(body, (counts.get(body) ?? 0) + (line.startsWith('+I') || line.startsWith('+U') ? 1 : -1));
-  }
-  const out: string[][] = [];
-  for (const [body, n] of counts)
-    for (let i = 0; i < n; i++)
-      out.push(body.split(', ').map((v) => v.replace(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.000$/, '$1')));
-  return out;
-}
 
 /** RisingWave's TIMESTAMP text: no fraction on whole seconds, else 3 digits. */
 function rwTs(ms: number): string {

@@ -6,19 +6,14 @@
  * Flink's ddl_gen.sql running q0-q2 and a window query to the end.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Client } from '../../src/client/index.ts';
 import { formatResultRows, SqlSession } from '../../src/sql/index.ts';
 import { type Expr, parseStatement } from '../../src/sql/parser/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
+import { noComments, ph, readNexmark } from './nexmark-files.ts';
 
-const shared = fileURLToPath(new URL('../../../shared/nexmark/', import.meta.url));
-const read = (p: string) => readFileSync(`${shared}${p}`, 'utf8');
-const noComments = (sql: string) => sql.replace(/--.*$/gm, '');
-/** A `${NAME}` placeholder of the Flink query files. */
-const ph = (name: string) => `$${'{'}${name}}`;
+const read = readNexmark;
 
 function literal(e: Expr): unknown {
   if (e.kind === 'NumberLit') return Number(e.text);

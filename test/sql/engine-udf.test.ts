@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { formatResultRows, type Result, SqlSession } from '../../src/sql/index.ts';
 import type { Decimal } from '../../src/sql/types/index.ts';
+import { noComments, readNexmark } from './nexmark-files.ts';
 import { compareWithGolden, loadGoldenData, loadGoldenResults } from './nexmark-golden.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/udf/', import.meta.url));
@@ -277,11 +278,7 @@ describe('UDFs: Nexmark q14 with its count_char UDF over the golden data', () =>
     await s.execute(
       `CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, \`dateTime\` TIMESTAMP(3), extra VARCHAR) WITH ('connector' = 'values', 'data' = '${JSON.stringify(data).replaceAll("'", "''")}')`,
     );
-    const q14 = readFileSync(
-      fileURLToPath(new URL('../../../shared/nexmark/flink/queries/q14.sql', import.meta.url)),
-      'utf8',
-    )
-      .replace(/--.*$/gm, '')
+    const q14 = noComments(readNexmark('flink/queries/q14.sql'))
       // the query's own CREATE FUNCTION names the Java class; here the same UDF is a TypeScript module
       .replace("'com.github.nexmark.flink.udf.CountChar'", "'count_char.ts'")
       // run the INSERT's query as a SELECT (the sink is a blackhole)
