@@ -46,6 +46,59 @@ export function sideOf(e: Expr, scope: Scope, leftWidth: number): 'L' | 'R' | 'M
 }
 
 /** Plans an inner join of two table references. */
+/** A join condition split into equi-key pairs (one side from each input) and the remaining conjuncts. */
+export interface EquiKeys {
+  leftKeys: Array<(row: unknown[]) => unknown>;
+  rightKeys: Array<(row: unknown[]) => unknown>;
+  /** Each pair's `=` as EXPLAIN prints it. */
+  keyText: string[];
+  /** Left and right expression of each pair. */
+  keyPairs: Array<[Expr, Expr]>;
+  /** Input columns the right-hand key expressions are, where they are plain columns. */
+  rightKeyColumns: Set<number>;
+  rest: Expr[];
+}
+
+/** Splits conjuncts into equi-keys and the rest; `=` across incompatible types fails like Flink. */
+export function splitEquiKeys(
+  conds: Expr[],
+  merged: Scope,
+  leftWidth: number,
+  leftScope: Scope,
+  rightScope: Scope,
+  ctx: PlannerEnv['ctx'],
+): EquiKeys {
+  const out: EquiKeys = {
+    leftKeys: [],
+    rightKeys: [],
+    keyText: [],
+    keyPairs: [],
+    rightKeyColumns: new Set(),
+    rest: [],
+  };
+  for (const c of conds) {
+    if (c.kind === 'Binary' && c.op === '=') {
+      const a = sideOf(c.left, merged, leftWidth);
+      const b = sideOf(c.right, merged, leftWidth);
+      if ((a === 'L' && b === 'R') || (a === 'R' && b === 'L')) {
+        const [le, re] = a === 'L' ? [c.left, c.right] : [c.right, c.left];
+        const lc = compileExpr(le, leftScope, ctx);
+        const rc = compileExpr(re, rightScope, ctx);
+        if (!leastRestrictive([lc.type, rc.type]))
+          fail(c.pos, `Cannot apply '=' to arguments of type '<${lc.type.kind}> = <${rc.type.kind}>'`);
+        out.leftKeys.push(lc.eval);
+        out.rightKeys.push(rc.eval);
+        if (rc.ref !== undefined) out.rightKeyColumns.add(rc.ref);
+        out.keyText.push(formatExpr(c));
+        out.keyPairs.push([le, re]);
+        continue;
+      }
+    }
+    out.rest.push(c);
+  }
+  return out;
+}
+
 export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanFrom): Planned {
   if (ref.natural || ref.using) fail(ref.pos, 'NATURAL joins and JOIN ... USING are not supported yet');
   if (isTemporalJoin(ref)) return planTemporalJoin(ref, env, ctes, planFrom);
@@ -65,30 +118,14 @@ export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanF
   const merged: Scope = { fields: scope, noAggregates: 'JOIN' };
   const leftScope: Scope = { fields: left.scope.map((f) => ({ ...f })), noAggregates: 'JOIN' };
   const rightScope: Scope = { fields: right.scope.map((f) => ({ ...f })), noAggregates: 'JOIN' };
-  const leftKeys: Array<(row: unknown[]) => unknown> = [];
-  const rightKeys: Array<(row: unknown[]) => unknown> = [];
-  const keyText: string[] = [];
-  const rest: Expr[] = [];
-  const keyPairs: Array<[Expr, Expr]> = [];
-  for (const c of ref.on ? conjuncts(ref.on, []) : []) {
-    if (c.kind === 'Binary' && c.op === '=') {
-      const a = sideOf(c.left, merged, lw);
-      const b = sideOf(c.right, merged, lw);
-      if ((a === 'L' && b === 'R') || (a === 'R' && b === 'L')) {
-        const [le, re] = a === 'L' ? [c.left, c.right] : [c.right, c.left];
-        const lc = compileExpr(le, leftScope, env.ctx);
-        const rc = compileExpr(re, rightScope, env.ctx);
-        if (!leastRestrictive([lc.type, rc.type]))
-          fail(c.pos, `Cannot apply '=' to arguments of type '<${lc.type.kind}> = <${rc.type.kind}>'`);
-        leftKeys.push(lc.eval);
-        rightKeys.push(rc.eval);
-        keyText.push(formatExpr(c));
-        keyPairs.push([le, re]);
-        continue;
-      }
-    }
-    rest.push(c);
-  }
+  const { leftKeys, rightKeys, keyText, keyPairs, rest } = splitEquiKeys(
+    ref.on ? conjuncts(ref.on, []) : [],
+    merged,
+    lw,
+    leftScope,
+    rightScope,
+    env.ctx,
+  );
   let filter: ((row: unknown[]) => boolean) | undefined;
   let filterText = '';
   if (rest.length) {

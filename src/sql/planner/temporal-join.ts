@@ -15,9 +15,9 @@ import { Catalog, fullName } from '../catalog/catalog.ts';
 import type { Expr, Join, TableName, TableRef } from '../parser/index.ts';
 import { formatExpr } from '../parser/index.ts';
 import { APPEND, type ChangelogMode, type Field, isAppendOnly, type Row } from '../runtime/changelog.ts';
-import { leastRestrictive, type SqlType, withNullable } from '../types/index.ts';
-import { compileExpr, compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
-import { conjuncts, sideOf } from './join.ts';
+import { type SqlType, withNullable } from '../types/index.ts';
+import { compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
+import { conjuncts, splitEquiKeys } from './join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
 import { isBounded } from './plan.ts';
@@ -125,30 +125,14 @@ export function planTemporalJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFro
   const merged: Scope = { fields: scopeFields, noAggregates: 'JOIN' };
   const leftScope: Scope = { fields: left.scope, noAggregates: 'JOIN' };
   const rightScope: Scope = { fields: right.scope, noAggregates: 'JOIN' };
-  const leftKeys: Array<(row: Row) => unknown> = [];
-  const rightKeys: Array<(row: Row) => unknown> = [];
-  const rightKeyColumns = new Set<number>();
-  const keyText: string[] = [];
-  const rest: Expr[] = [];
-  for (const c of conjuncts(ref.on, [])) {
-    if (c.kind === 'Binary' && c.op === '=') {
-      const a = sideOf(c.left, merged, lw);
-      const b = sideOf(c.right, merged, lw);
-      if ((a === 'L' && b === 'R') || (a === 'R' && b === 'L')) {
-        const [le, re] = a === 'L' ? [c.left, c.right] : [c.right, c.left];
-        const lc = compileExpr(le, leftScope, env.ctx);
-        const rc = compileExpr(re, rightScope, env.ctx);
-        if (!leastRestrictive([lc.type, rc.type]))
-          fail(c.pos, `Cannot apply '=' to arguments of type '<${lc.type.kind}> = <${rc.type.kind}>'`);
-        leftKeys.push(lc.eval);
-        rightKeys.push(rc.eval);
-        if (rc.ref !== undefined) rightKeyColumns.add(rc.ref);
-        keyText.push(formatExpr(c));
-        continue;
-      }
-    }
-    rest.push(c);
-  }
+  const { leftKeys, rightKeys, rightKeyColumns, keyText, rest } = splitEquiKeys(
+    conjuncts(ref.on, []),
+    merged,
+    lw,
+    leftScope,
+    rightScope,
+    env.ctx,
+  );
   if (leftKeys.length === 0)
     fail(ref.pos, `Temporal table join requires an equality condition on fields of table [${tableName}].`);
 
