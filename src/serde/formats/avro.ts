@@ -9,8 +9,14 @@
 import avro from 'avsc';
 import { SerdeError } from '../errors.ts';
 import type { RegisteredSchema } from '../types.ts';
-import type { CompiledSchema, FieldType, FieldVisitor } from './types.ts';
-import { PRIMITIVE_TYPES } from './types.ts';
+import {
+  type CompiledSchema,
+  type FieldCtx,
+  type FieldType,
+  type FieldVisitor,
+  PRIMITIVE_TYPES,
+  visitLeaf,
+} from './types.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: avsc's typings leave most of Type untyped
 type AnyType = any;
@@ -237,29 +243,11 @@ type Plan =
 
 const LEAF_NONE: Plan = { kind: 'none' };
 
-interface FieldCtx {
-  name: string;
-  fullName: string;
-  inlineTags: readonly string[];
-  containing: unknown;
-}
-
 function walkPlan(plan: Plan, value: unknown, field: FieldCtx | null, visit: FieldVisitor, write: boolean): unknown {
   if (value === null || value === undefined) return value;
   switch (plan.kind) {
     case 'leaf':
-      return field === null
-        ? value
-        : visit(
-            {
-              name: field.name,
-              fullName: field.fullName,
-              inlineTags: field.inlineTags,
-              containing: field.containing,
-              type: plan.type,
-            },
-            value,
-          );
+      return visitLeaf(field, plan.type, value, visit);
     case 'record': {
       const rec = value as Record<string, unknown>;
       for (const f of plan.fields) {

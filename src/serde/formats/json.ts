@@ -15,8 +15,14 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json
 import { type Draft, draftOf, fromDraft4, type Json } from '../../registry/formats/json-schema.ts';
 import { SerdeError } from '../errors.ts';
 import type { RegisteredSchema } from '../types.ts';
-import type { CompiledSchema, FieldType, FieldVisitor } from './types.ts';
-import { PRIMITIVE_TYPES } from './types.ts';
+import {
+  type CompiledSchema,
+  type FieldCtx,
+  type FieldType,
+  type FieldVisitor,
+  PRIMITIVE_TYPES,
+  visitLeaf,
+} from './types.ts';
 
 export interface ResolvedRef {
   name: string;
@@ -93,13 +99,6 @@ function jsonTypeMatches(t: string, v: unknown): boolean {
 }
 
 const NO_TAGS: readonly string[] = [];
-
-interface FieldCtx {
-  name: string;
-  fullName: string;
-  inlineTags: readonly string[];
-  containing: unknown;
-}
 
 type Plan =
   | { kind: 'record'; fields: Array<{ name: string; fullName: string; inlineTags: readonly string[]; plan: Plan }> }
@@ -256,18 +255,7 @@ export class JsonSchema implements CompiledSchema {
     if (value === null || value === undefined) return value;
     switch (plan.kind) {
       case 'leaf':
-        return field === null
-          ? value
-          : visit(
-              {
-                name: field.name,
-                fullName: field.fullName,
-                inlineTags: field.inlineTags,
-                containing: field.containing,
-                type: plan.type,
-              },
-              value,
-            );
+        return visitLeaf(field, plan.type, value, visit);
       case 'record': {
         if (typeof value !== 'object' || Array.isArray(value)) return value;
         const obj = value as Obj;

@@ -53,6 +53,14 @@ export interface FieldInfo {
  */
 export type FieldVisitor = (field: FieldInfo, value: unknown) => unknown;
 
+/** A field as a walk reaches it, before its value's type is known. */
+export type FieldCtx = Omit<FieldInfo, 'type'>;
+
+/** Visits a primitive value of `field`; a top-level value (no field) is left as it is. */
+export function visitLeaf(field: FieldCtx | null, type: FieldType, value: unknown, visit: FieldVisitor): unknown {
+  return field === null ? value : visit({ ...field, type }, value);
+}
+
 /** A schema made ready for encoding and decoding (cached per schema id). */
 export interface CompiledSchema {
   readonly info: RegisteredSchema;
