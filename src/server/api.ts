@@ -5,7 +5,7 @@
  *   GET    /api/v1/statements                 {statements: [...]}
  *   GET    /api/v1/statements/{name}          the statement (status, error, schema)
  *   GET    /api/v1/statements/{name}/results  ?from=N: schema, rows {seq, op, row, values}, complete
- *   POST   /api/v1/statements/{name}/stop     → the statement (STOPPED)
+ *   POST   /api/v1/statements/{name}/stop     → the statement (STOPPED); {"savepoint":true} takes a savepoint first
  *   POST   /api/v1/statements/{name}/resume   → the statement (RUNNING)
  *   DELETE /api/v1/statements/{name}          → 204
  *
@@ -97,7 +97,24 @@ export function createApiApp(svc: StatementService, logger?: Logger): Hono {
     if (!Number.isInteger(from) || from < 0) throw new ApiError(400, 40002, '"from" must be a row number >= 0');
     return c.json(svc.results(c.req.param('name'), from));
   });
-  app.post(`${base}/:name/stop`, async (c) => c.json(await svc.stop(c.req.param('name'))));
+  app.post(`${base}/:name/stop`, async (c) => {
+    // `{"savepoint": true}` (or `?savepoint=true`): take a savepoint, then stop
+    let savepoint = c.req.query('savepoint') === 'true';
+    const text = await c.req.text();
+    if (text.trim() !== '') {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ApiError(400, 40002, 'the body must be JSON: {"savepoint": true|false}');
+      }
+      const sp = (body as { savepoint?: unknown } | null)?.savepoint;
+      if (sp !== undefined && typeof sp !== 'boolean')
+        throw new ApiError(400, 40002, '"savepoint" must be true or false');
+      savepoint ||= sp === true;
+    }
+    return c.json(await svc.stop(c.req.param('name'), { savepoint }));
+  });
   app.post(`${base}/:name/resume`, async (c) => c.json(await svc.resume(c.req.param('name'))));
   app.delete(`${base}/:name`, async (c) => {
     await svc.delete(c.req.param('name'));

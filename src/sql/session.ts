@@ -14,7 +14,7 @@ import {
   showCreateTable,
 } from './catalog/catalog.ts';
 import { tableFromDdl } from './catalog/ddl.ts';
-import { type ConnectorEnv, ConnectorOptionError } from './connectors/connector.ts';
+import { type ConnectorEnv, ConnectorOptionError, parseDuration } from './connectors/connector.ts';
 import { listFunctions } from './functions/index.ts';
 import { setUserFunctions } from './functions/registry.ts';
 import { loadUserFunction, UdfLoadError, type UserFunction } from './functions/udf.ts';
@@ -25,7 +25,8 @@ import { planInsert, planSink } from './planner/insert.ts';
 import { explainTree, isBounded, type PlanNode } from './planner/plan.ts';
 import { type PlannerEnv, planQuery } from './planner/query.ts';
 import { type Field, formatRow, type Row, RowKind } from './runtime/changelog.ts';
-import { Job, type ResultRow } from './runtime/job.ts';
+import { type CheckpointConfig, Job, type JobOptions, type ResultRow } from './runtime/job.ts';
+import { CheckpointStore } from './runtime/state/checkpoints.ts';
 import { checkTimeZone, T } from './types/index.ts';
 import './connectors/index.ts';
 
@@ -50,7 +51,21 @@ export interface SessionOptions {
   now?: () => number;
   /** Folder of UDF modules for CREATE FUNCTION ... AS 'module-path' (option `table.udf.dir` wins); default `./udf`. */
   udfDir?: string;
+  /** Where checkpoints and savepoints go; default `_sql-checkpoints` on `bootstrapServers`. */
+  checkpoints?: CheckpointStore;
+  /**
+   * `STOP JOB 'id' [WITH SAVEPOINT]` when something else owns the jobs (the statement service: id = the
+   * statement's name); answers the savepoint path. Default: this session's jobs by job id.
+   */
+  stopJob?: (id: string, savepoint: boolean) => Promise<string | null>;
 }
+
+/**
+ * Options the statement service sets around one statement: the job's identity across restarts (its
+ * checkpoints) and whether it resumes from its latest checkpoint.
+ */
+export const JOB_KEY_OPTION = 'tributary.job.key';
+export const JOB_RESUME_OPTION = 'tributary.job.resume';
 
 const STRING = T.string();
 const rowsResult = (fields: Field[], rows: Row[]): Result => ({
@@ -67,10 +82,70 @@ export class SqlSession {
   readonly #opts: SessionOptions;
   /** User functions (CREATE FUNCTION), by upper-case name. */
   readonly #udfs = new Map<string, UserFunction>();
+  #checkpoints: CheckpointStore | null = null;
+  #ownsCheckpoints = false;
 
   constructor(opts: SessionOptions = {}) {
     this.#opts = opts;
     this.options = { ...(opts.options ?? {}) };
+  }
+
+  /** The checkpoint store (created on first use), or null without a Kafka cluster. */
+  #store(): CheckpointStore | null {
+    if (this.#opts.checkpoints) return this.#opts.checkpoints;
+    if (!this.#opts.bootstrapServers) return null;
+    if (!this.#checkpoints) {
+      this.#checkpoints = new CheckpointStore({ bootstrapServers: this.#opts.bootstrapServers });
+      this.#ownsCheckpoints = true;
+    }
+    return this.#checkpoints;
+  }
+
+  /**
+   * Job options from the session's: `table.exec.state.ttl`, `execution.checkpointing.interval`
+   * (checkpoints on when set and > 0), `execution.savepoint.path` (start from a savepoint),
+   * `execution.savepoint.ignore-unclaimed-state`.
+   */
+  #jobOptions(name: string): JobOptions {
+    const o = this.options;
+    const duration = (key: string): number => {
+      const v = o[key];
+      if (v === undefined || v.trim() === '') return 0;
+      try {
+        return parseDuration(v, key);
+      } catch (err) {
+        throw new SqlValidationError(undefined, (err as Error).message);
+      }
+    };
+    const ttl = duration('table.exec.state.ttl');
+    const interval = duration('execution.checkpointing.interval');
+    const savepointPath = o['execution.savepoint.path']?.trim() || undefined;
+    const key = o[JOB_KEY_OPTION];
+    const opts: JobOptions = { stateTtlMs: ttl };
+    if (interval > 0 || savepointPath !== undefined || key !== undefined) {
+      const store = this.#store();
+      if (!store) {
+        if (interval > 0 || savepointPath !== undefined)
+          throw new SqlValidationError(
+            undefined,
+            'Checkpoints and savepoints need a Kafka cluster to keep them: start the session with bootstrap servers',
+          );
+        return opts;
+      }
+      const cfg: CheckpointConfig = {
+        store,
+        key:
+          key ??
+          o['pipeline.name'] ??
+          `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${Date.now().toString(36)}`,
+        intervalMs: interval,
+        resume: o[JOB_RESUME_OPTION] === 'true',
+        ...(savepointPath !== undefined ? { savepointPath } : {}),
+        ignoreUnclaimed: o['execution.savepoint.ignore-unclaimed-state'] === 'true',
+      };
+      opts.checkpoint = cfg;
+    }
+    return opts;
   }
 
   get #timeZone(): string {
@@ -233,6 +308,8 @@ export class SqlSession {
         return this.#startJob(null, stmt.inserts);
       case 'Query':
         return this.#select(stmt);
+      case 'StopJob':
+        return this.#stopJob(stmt);
       default: {
         const what: Record<string, string> = {
           CreateCatalog: 'CREATE CATALOG',
@@ -240,11 +317,29 @@ export class SqlSession {
           AlterTable: 'ALTER TABLE',
           Jar: 'ADD/REMOVE JAR',
           Module: 'LOAD/UNLOAD MODULE',
-          StopJob: 'STOP JOB',
         };
         throw new SqlValidationError(stmt.pos, `${what[stmt.kind] ?? stmt.kind} is not supported yet`);
       }
     }
+  }
+
+  /** STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]: stops a job (after a savepoint); answers the savepoint's path. */
+  async #stopJob(stmt: Extract<Statement, { kind: 'StopJob' }>): Promise<Result> {
+    if (stmt.withDrain)
+      throw new SqlValidationError(stmt.pos, 'STOP JOB ... WITH DRAIN is not supported: stop without draining');
+    let path: string | null;
+    if (this.#opts.stopJob) path = await this.#opts.stopJob(stmt.jobId, stmt.withSavepoint);
+    else {
+      const job = this.jobs.find((j) => j.id === stmt.jobId);
+      if (job?.status !== 'RUNNING')
+        throw new SqlValidationError(stmt.pos, `Could not stop job '${stmt.jobId}': no running job has that id`);
+      if (stmt.withSavepoint) path = await job.stopWithSavepoint();
+      else {
+        await job.stop({ checkpoint: true });
+        path = null;
+      }
+    }
+    return stmt.withSavepoint ? rowsResult([{ name: 'savepoint path', type: STRING }], [[path]]) : OK;
   }
 
   /** CREATE FUNCTION name AS 'module-path': loads a TypeScript/JavaScript UDF module (functions/udf.ts). */
@@ -316,7 +411,7 @@ export class SqlSession {
     const table: CatalogTable = tableFromDdl(stmt, name, env.ctx, p.node.fields);
     const sink = planSink(table, stmt.asQuery, env, undefined, stmt.pos);
     this.catalog.put(table);
-    const job = new Job(`CTAS ${name}`, [sink], env.ctx);
+    const job = new Job(`CTAS ${name}`, [sink], env.ctx, this.#jobOptions(`CTAS ${name}`));
     this.jobs.push(job);
     job.start();
     return { kind: 'job', job, fields: [] };
@@ -329,9 +424,12 @@ export class SqlSession {
   async #startJob(_q: Query | null, inserts: Insert[]): Promise<Result> {
     const env = this.#env();
     const sinks = inserts.map((i) => planInsert(i, env));
-    const job = new Job(`INSERT INTO ${sinks.map((s) => s.table.name).join(', ')}`, sinks, env.ctx);
+    const name = `INSERT INTO ${sinks.map((s) => s.table.name).join(', ')}`;
+    const job = new Job(name, sinks, env.ctx, this.#jobOptions(name));
     this.jobs.push(job);
     job.start();
+    // a savepoint that does not fit the query refuses the statement
+    if (this.options['execution.savepoint.path']) await job.restored;
     return { kind: 'job', job, fields: [] };
   }
 
@@ -339,7 +437,7 @@ export class SqlSession {
     const env = this.#env();
     const p = planQuery(q, env);
     const root = this.#collect(p.node);
-    const job = new Job('SELECT', [root], env.ctx);
+    const job = new Job('SELECT', [root], env.ctx, { stateTtlMs: this.#jobOptions('SELECT').stateTtlMs ?? 0 });
     this.jobs.push(job);
     job.start();
     if (!isBounded(p.node)) return { kind: 'job', job, fields: p.node.fields };
@@ -409,6 +507,7 @@ export class SqlSession {
   /** Stops every running job. */
   async close(): Promise<void> {
     await Promise.all(this.jobs.map((j) => j.stop()));
+    if (this.#ownsCheckpoints) await this.#checkpoints?.close();
   }
 }
 

@@ -11,6 +11,7 @@
 import type { CatalogColumn, CatalogTable } from '../catalog/catalog.ts';
 import { fullName } from '../catalog/catalog.ts';
 import type { ChangelogMode, Field, Row, RowKind } from '../runtime/changelog.ts';
+import type { CheckpointWriter } from '../runtime/state/checkpoints.ts';
 import type { SqlType } from '../types/index.ts';
 
 /** An error in a table's definition or options (Flink's ValidationException); one line. */
@@ -49,13 +50,28 @@ export interface SourceOutput {
 export interface SourceRuntime {
   /** Runs until the input ends (bounded) or `signal` aborts. */
   run(out: SourceOutput, signal: AbortSignal): Promise<void>;
+  /**
+   * Checkpoints: the read positions of every row emitted so far (called synchronously between batches,
+   * while the source waits in `out.drain()`), and — before `run` — the positions to continue from.
+   * A source without them starts over after a restore.
+   */
+  snapshotState?(): unknown;
+  restoreState?(state: unknown): void;
+  /** The checkpoint that holds the last snapshot committed (e.g. commit offsets to the group for monitoring). */
+  checkpointComplete?(): void;
+}
+
+/** How the job runs a source. */
+export interface SourceContext {
+  /** The job takes checkpoints: positions are committed with them, not by the source itself. */
+  checkpointing: boolean;
 }
 
 /** A source as planned. */
 export interface SourceProvider {
   changelogMode: ChangelogMode;
   bounded: boolean;
-  create(): SourceRuntime;
+  create(ctx?: SourceContext): SourceRuntime;
 }
 
 /** One running instance of a sink. */
@@ -70,7 +86,48 @@ export interface SinkRuntime {
 export interface SinkProvider {
   /** Which row kinds it consumes: APPEND for append-only sinks, UPSERT for upsert sinks, RETRACT for all. */
   accepts: 'append' | 'upsert' | 'all';
-  create(): SinkRuntime;
+  create(ctx?: SinkContext): SinkRuntime;
+}
+
+/** How the job runs a sink. */
+export interface SinkContext {
+  /** The job takes checkpoints (exactly-once sinks need them). */
+  readonly checkpointing: boolean;
+  /** The cluster the job's transaction writes to (exactly-once sinks must write there). */
+  readonly transactionBootstrap: string | null;
+  /** The job's transaction: set before the first row reaches the sink, null without checkpoints. */
+  readonly transaction: CheckpointWriter | null;
+}
+
+/** Partial lookup cache settings (Flink's `lookup.partial-cache.*`); durations in ms, 0 = never expire. */
+export interface LookupCacheOptions {
+  maxRows: number;
+  expireAfterWriteMs: number;
+  expireAfterAccessMs: number;
+  /** Also cache keys that matched no row. */
+  cacheMissingKey: boolean;
+}
+
+/** One running instance of a lookup source (per job). */
+export interface LookupRuntime {
+  /**
+   * Rows of the table (its physical columns) for each key; `keys[i]` holds the values of the lookup key
+   * columns. Resolves with one row list per key, in order.
+   */
+  lookup(keys: unknown[][]): Promise<Row[][]>;
+  close(): Promise<void>;
+}
+
+/** A table that can be looked up by key (a lookup join's right side). */
+export interface LookupProvider {
+  /** null: no cache. */
+  cache: LookupCacheOptions | null;
+  /** How often a failed lookup is retried before the job fails. */
+  maxRetries: number;
+  /** At most this many keys per `lookup` call. */
+  maxBatch: number;
+  /** `keyColumns`: indexes of the lookup key columns among the physical columns. */
+  create(keyColumns: number[]): LookupRuntime;
 }
 
 /** A table as a connector sees it. */
@@ -100,6 +157,8 @@ export interface ConnectorFactory {
   validate?(info: TableInfo): void;
   source?(info: TableInfo, env: ConnectorEnv): SourceProvider;
   sink?(info: TableInfo, env: ConnectorEnv): SinkProvider;
+  /** The table as a lookup join's right side (`JOIN t FOR SYSTEM_TIME AS OF o.proctime`). */
+  lookup?(info: TableInfo, env: ConnectorEnv): LookupProvider;
 }
 
 const registry = new Map<string, ConnectorFactory>();

@@ -2,6 +2,7 @@
 import '../formats/index.ts';
 import './blackhole/index.ts';
 import './datagen/index.ts';
+import './jdbc/index.ts';
 import './print/index.ts';
 import './kafka/index.ts';
 import './nexmark-table/index.ts';

@@ -17,7 +17,9 @@
  *   or `LEFT JOIN LATERAL TABLE(fn(x)) AS T(a, b) ON TRUE`.
  * - aggregate: `{ kind: 'aggregate', returns, args?, create(): Acc, add(acc, ...args), retract?(acc, ...args),
  *   result(acc) }`. `add`/`retract` may mutate `acc` or return a new accumulator. Without `retract` the function
- *   is refused over an updating input ("... does not implement retract").
+ *   is refused over an updating input ("... does not implement retract"). The accumulator is operator state
+ *   (checkpoints and savepoints encode it): it must be plain data — primitives, bigint, arrays, Map, Set,
+ *   plain objects, Uint8Array, DECIMAL — not a class instance, Date or function.
  *
  * Arguments arrive as the engine's runtime values (src/sql/types/values.ts): BOOLEAN boolean; TINYINT..INT,
  * FLOAT, DOUBLE number; BIGINT bigint; DECIMAL Decimal; CHAR/VARCHAR string; BINARY Uint8Array; DATE days

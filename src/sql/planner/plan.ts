@@ -10,6 +10,7 @@ import type { ChangelogMode, Field, Row } from '../runtime/changelog.ts';
 import { formatChangelogMode } from '../runtime/changelog.ts';
 import type { CorrelateNode } from './correlate.ts';
 import type { IntervalJoinNode } from './interval-join.ts';
+import type { LookupJoinNode } from './lookup-join.ts';
 import type { MatchNode } from './match.ts';
 import type { OverAggregateNode } from './over.ts';
 import type { DeduplicateNode, RankNode } from './rank.ts';
@@ -163,6 +164,7 @@ export type PlanNode =
   | IntervalJoinNode
   | WindowJoinNode
   | TemporalJoinNode
+  | LookupJoinNode
   | RankNode
   | DeduplicateNode
   | OverAggregateNode

@@ -18,6 +18,7 @@ import { APPEND, type ChangelogMode, type Field, isAppendOnly, type Row } from '
 import { type SqlType, withNullable } from '../types/index.ts';
 import { compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
 import { conjuncts, splitEquiKeys } from './join.ts';
+import { lookupTable, planLookupJoin } from './lookup-join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
 import { isBounded } from './plan.ts';
@@ -114,6 +115,8 @@ export function planTemporalJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFro
       "Temporal table join currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field",
     );
   const proctime = timeHit.field.proctime === true;
+  // a table whose connector looks rows up by key (jdbc): a lookup join
+  if (lookupTable(right)) return planLookupJoin(ref, env, left, right, tableName, proctime);
   if (!isAppendOnly(left.node.mode))
     fail(ref.pos, 'Temporal joins with an updating (non append-only) left input are not supported yet');
 

@@ -6,23 +6,52 @@
  * - event time: a row replaces the kept one when its rowtime is smaller (keep first) or not smaller
  *   (keep last) than the kept row's; rows are emitted at once, not held for the watermark (Flink's
  *   RowTimeDeduplicateFunction without mini-batch).
+ *
+ * With a state TTL a key whose kept row was not written for `ttlMs` is forgotten: its next row is emitted
+ * as a first row again (+I).
  */
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
 
-export class DeduplicateOp implements Downstream {
+export class DeduplicateOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;
   readonly #keepLast: boolean;
   readonly #time: number;
   readonly #down: Downstream;
-  readonly #state = new Map<string, Row>();
+  #state = new Map<string, Row>();
+  readonly #ttl: KeyTtl | null;
+  readonly #drop = (k: string): void => {
+    this.#state.delete(k);
+  };
 
-  /** `timeIndex`: the rowtime column, -1 for processing time. */
-  constructor(keys: Array<(row: Row) => unknown>, keepLast: boolean, timeIndex: number, down: Downstream) {
+  /** `timeIndex`: the rowtime column, -1 for processing time. `ttlMs`: state TTL per key (0: none). */
+  constructor(keys: Array<(row: Row) => unknown>, keepLast: boolean, timeIndex: number, down: Downstream, ttlMs = 0) {
     this.#keys = keys;
     this.#keepLast = keepLast;
     this.#time = timeIndex;
     this.#down = down;
+    this.#ttl = keyTtl(ttlMs);
+  }
+
+  snapshotState(): unknown {
+    return { kept: this.#state, ttl: this.#ttl?.snapshot() ?? null };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Deduplicate');
+    if (!(s.kept instanceof Map)) throw new Error('Bad Deduplicate state: kept rows');
+    this.#state = s.kept as Map<string, Row>;
+    if (this.#ttl) {
+      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
+      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
+    }
+  }
+
+  stateEntries(): number {
+    this.#ttl?.sweep(Date.now(), this.#drop);
+    return this.#state.size;
   }
 
   /** Keys held. */
@@ -34,9 +63,20 @@ export class DeduplicateOp implements Downstream {
     const kv = new Array(this.#keys.length);
     for (let i = 0; i < kv.length; i++) kv[i] = this.#keys[i]!(row);
     const k = kv.length === 0 ? '' : groupKey(kv);
+    const ttl = this.#ttl;
+    let now = 0;
+    if (ttl) {
+      now = Date.now();
+      ttl.sweepIfDue(now, this.#drop);
+      if (ttl.expired(k, now)) {
+        ttl.forget(k);
+        this.#state.delete(k);
+      }
+    }
     const prev = this.#state.get(k);
     if (prev === undefined) {
       this.#state.set(k, row);
+      ttl?.touch(k, now);
       this.#down.push(RowKind.INSERT, row);
       return;
     }
@@ -50,6 +90,7 @@ export class DeduplicateOp implements Downstream {
     }
     if (!replace) return;
     this.#state.set(k, row);
+    ttl?.touch(k, now);
     this.#down.push(RowKind.UPDATE_BEFORE, prev);
     this.#down.push(RowKind.UPDATE_AFTER, row);
   }

@@ -5,11 +5,15 @@
  * key's last row is retracted. Without aggregate calls (SELECT DISTINCT) a key is emitted once (+I) and
  * deleted (-D) when its count drops to zero. DISTINCT aggregates count each distinct argument tuple and
  * feed the accumulator only on its first occurrence / last removal; FILTER (WHERE ...) skips rows per call.
+ * With a state TTL a group not written for `ttlMs` is dropped: a later row starts it afresh (+I again) and a
+ * later retraction for it is ignored, as Flink does.
  */
 
 import type { AggCall } from '../planner/plan.ts';
 import { SqlRuntimeError, valueKey, valuesEqual } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
+import type { Stateful } from './state/stateful.ts';
+import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
 
 interface GroupState {
   key: Row;
@@ -81,16 +85,42 @@ export function newAccs(aggs: readonly AggCall[]): { accs: unknown[]; distinct: 
   return { accs: aggs.map((a) => a.fn.create()), distinct: aggs.map((a) => (a.distinct ? new Map() : null)) };
 }
 
-export class GroupAggregateOp implements Downstream {
+export class GroupAggregateOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;
   readonly #aggs: AggCall[];
   readonly #down: Downstream;
-  readonly #state = new Map<string, GroupState>();
+  #state = new Map<string, GroupState>();
+  readonly #ttl: KeyTtl | null;
+  readonly #drop = (k: string): void => {
+    this.#state.delete(k);
+  };
 
-  constructor(keys: Array<(row: Row) => unknown>, aggs: AggCall[], down: Downstream) {
+  /** `ttlMs`: state TTL per group key (0: none). */
+  constructor(keys: Array<(row: Row) => unknown>, aggs: AggCall[], down: Downstream, ttlMs = 0) {
     this.#keys = keys;
     this.#aggs = aggs;
     this.#down = down;
+    this.#ttl = keyTtl(ttlMs);
+  }
+
+  snapshotState(): unknown {
+    return { groups: this.#state, ttl: this.#ttl?.snapshot() ?? null };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'GroupAggregate');
+    if (!(s.groups instanceof Map)) throw new Error('Bad GroupAggregate state: groups');
+    this.#state = s.groups as Map<string, GroupState>;
+    if (this.#ttl) {
+      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
+      // state taken without TTL: every key starts ageing now
+      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
+    }
+  }
+
+  stateEntries(): number {
+    this.#ttl?.sweep(Date.now(), this.#drop);
+    return this.#state.size;
   }
 
   /** Number of groups held. */
@@ -108,6 +138,16 @@ export class GroupAggregateOp implements Downstream {
     const keyVals = new Array(this.#keys.length);
     for (let i = 0; i < keyVals.length; i++) keyVals[i] = this.#keys[i]!(row);
     const k = groupKey(keyVals);
+    const ttl = this.#ttl;
+    if (ttl) {
+      const now = Date.now();
+      ttl.sweepIfDue(now, this.#drop);
+      if (ttl.expired(k, now)) {
+        ttl.forget(k);
+        this.#state.delete(k);
+      }
+      ttl.touch(k, now);
+    }
     let st = this.#state.get(k);
     const down = this.#down;
     const noAggs = this.#aggs.length === 0;
@@ -134,11 +174,16 @@ export class GroupAggregateOp implements Downstream {
       st.last = result;
       return;
     }
-    if (!st) return; // retraction of a row never seen (e.g. state started mid-stream): ignored, as Flink does
+    if (!st) {
+      // retraction of a row never seen (e.g. state started mid-stream or expired): ignored, as Flink does
+      ttl?.forget(k);
+      return;
+    }
     st.count--;
     if (!noAggs) applyAggs(this.#aggs, st, row, false);
     if (st.count <= 0) {
       this.#state.delete(k);
+      ttl?.forget(k);
       if (st.last) down.push(RowKind.DELETE, st.last);
       return;
     }

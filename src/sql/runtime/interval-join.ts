@@ -13,6 +13,8 @@ import type { TemporalJoinNode } from '../planner/temporal-join.ts';
 import type { WindowJoinNode } from '../planner/window-join.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 import { TemporalJoinOp } from './temporal-join.ts';
 import type { JobMetrics } from './window.ts';
 import { WindowJoinOp } from './window-join.ts';
@@ -28,7 +30,7 @@ interface Stored {
 
 /** A binary min-heap by a numeric priority. */
 export class MinHeap<T> {
-  readonly #items: T[] = [];
+  #items: T[] = [];
   readonly #prio: (x: T) => number;
 
   constructor(prio: (x: T) => number) {
@@ -37,6 +39,16 @@ export class MinHeap<T> {
 
   get size(): number {
     return this.#items.length;
+  }
+
+  /** The items in heap order (the live array: for snapshots, not to be changed). */
+  items(): T[] {
+    return this.#items;
+  }
+
+  /** Replaces the contents with items in heap order (as `items()` gave them). */
+  restore(items: T[]): void {
+    this.#items = items;
   }
 
   peek(): T | undefined {
@@ -77,7 +89,7 @@ export class MinHeap<T> {
   }
 }
 
-export class IntervalJoinOp {
+export class IntervalJoinOp implements Stateful {
   readonly #keys: [Array<(row: Row) => unknown>, Array<(row: Row) => unknown>];
   readonly #times: [number, number];
   readonly #filter: ((row: Row) => boolean) | undefined;
@@ -87,7 +99,7 @@ export class IntervalJoinOp {
   readonly #upper: number;
   readonly #delay: number;
   readonly #down: Downstream;
-  readonly #state: [Map<string, Stored[]>, Map<string, Stored[]>] = [new Map(), new Map()];
+  #state: [Map<string, Stored[]>, Map<string, Stored[]>] = [new Map(), new Map()];
   /** Stored rows of each side by expiry. */
   readonly #expiries: [MinHeap<Stored>, MinHeap<Stored>] = [new MinHeap((x) => x.expiry), new MinHeap((x) => x.expiry)];
   readonly #wms: [number, number] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -121,6 +133,41 @@ export class IntervalJoinOp {
   /** Number of rows held in state (both sides). */
   get stateSize(): number {
     return this.#expiries[0].size + this.#expiries[1].size;
+  }
+
+  /** Stored rows per side (the heaps hold the same objects), input and output watermarks, ended flags. */
+  snapshotState(): unknown {
+    return {
+      left: this.#state[0],
+      right: this.#state[1],
+      expiries: [this.#expiries[0].items(), this.#expiries[1].items()],
+      wms: this.#wms,
+      ended: this.#ended,
+      wm: this.#wm,
+      outWm: this.#outWm,
+    };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'IntervalJoin');
+    const expiries = s.expiries as [Stored[], Stored[]];
+    if (!(s.left instanceof Map) || !(s.right instanceof Map) || !Array.isArray(expiries))
+      throw new Error('Bad IntervalJoin state');
+    this.#state = [s.left as Map<string, Stored[]>, s.right as Map<string, Stored[]>];
+    this.#expiries[0].restore(expiries[0]);
+    this.#expiries[1].restore(expiries[1]);
+    const wms = s.wms as number[];
+    const ended = s.ended as boolean[];
+    for (let i = 0; i < 2; i++) {
+      this.#wms[i] = wms[i]!;
+      this.#ended[i] = ended[i]!;
+    }
+    this.#wm = s.wm as number;
+    this.#outWm = s.outWm as number;
+  }
+
+  stateEntries(): number {
+    return this.stateSize;
   }
 
   /** The Downstream of side 0 (left) or 1 (right). */

@@ -5,11 +5,16 @@
  * incoming row's kind. Outer sides also track how many partners each row has: a row without partners is
  * emitted padded with NULLs; when it gains its first partner the padded row is retracted (-D) before the
  * joined one, and when it loses its last partner the padded row comes back (+I). The watermark is the
- * minimum of both inputs; the join ends when both inputs have ended. State grows with the inputs (no TTL).
+ * minimum of both inputs; the join ends when both inputs have ended. State grows with the inputs unless a
+ * state TTL is set: then each side's rows of a join key expire together when that side has not written the
+ * key (added or retracted a row of it) for `ttlMs`; expired rows no longer join, and retractions of them are
+ * ignored, as in Flink (whose TTL is per row; here it is per side and join key).
  */
 import { valueKey } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
 import { UnionOp } from './union.ts';
 
 interface Entry {
@@ -20,12 +25,17 @@ interface Entry {
 }
 type SideState = Map<string, Map<string, Entry>>;
 
-export class JoinOp {
+export class JoinOp implements Stateful {
   readonly #keys: [Array<(row: Row) => unknown>, Array<(row: Row) => unknown>];
   readonly #filter: ((row: Row) => boolean) | undefined;
   readonly #outer: [boolean, boolean];
   readonly #widths: [number, number];
-  readonly #state: [SideState, SideState] = [new Map(), new Map()];
+  #state: [SideState, SideState] = [new Map(), new Map()];
+  readonly #ttl: [KeyTtl | null, KeyTtl | null];
+  readonly #drops: [(k: string) => void, (k: string) => void] = [
+    (k) => this.#state[0].delete(k),
+    (k) => this.#state[1].delete(k),
+  ];
   readonly #down: Downstream;
   readonly #merge: UnionOp;
 
@@ -36,7 +46,9 @@ export class JoinOp {
     down: Downstream,
     outer: [boolean, boolean] = [false, false],
     widths: [number, number] = [0, 0],
+    ttlMs = 0,
   ) {
+    this.#ttl = [keyTtl(ttlMs), keyTtl(ttlMs)];
     this.#keys = [leftKeys, rightKeys];
     this.#filter = filter;
     this.#outer = outer;
@@ -44,6 +56,39 @@ export class JoinOp {
     this.#down = down;
     // watermarks and end of input combine like a union of the two sides
     this.#merge = new UnionOp(2, down);
+  }
+
+  snapshotState(): unknown {
+    return {
+      left: this.#state[0],
+      right: this.#state[1],
+      ttl: this.#ttl[0] ? [this.#ttl[0].snapshot(), this.#ttl[1]!.snapshot()] : null,
+      merge: this.#merge.snapshotState(),
+    };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Join');
+    if (!(s.left instanceof Map) || !(s.right instanceof Map)) throw new Error('Bad Join state: sides');
+    this.#state = [s.left as SideState, s.right as SideState];
+    this.#merge.restoreState(s.merge);
+    for (const side of [0, 1] as const) {
+      const ttl = this.#ttl[side];
+      if (!ttl) continue;
+      const times = (s.ttl as unknown[] | null)?.[side];
+      if (times instanceof Map) ttl.restore(times);
+      else for (const k of this.#state[side].keys()) ttl.touch(k, Date.now());
+    }
+  }
+
+  stateEntries(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const side of [0, 1] as const) {
+      this.#ttl[side]?.sweep(now, this.#drops[side]);
+      for (const bucket of this.#state[side].values()) n += bucket.size;
+    }
+    return n;
   }
 
   /** The Downstream of side 0 (left) or 1 (right). */
@@ -69,6 +114,24 @@ export class JoinOp {
     for (let i = 0; i < times; i++) this.#down.push(kind, row);
   }
 
+  /** TTL: sweeps both sides, drops key `k` where it expired, and records the write of `k` on `side`. */
+  #expire(side: 0 | 1, o: 0 | 1, k: string): void {
+    const now = Date.now();
+    const mine = this.#ttl[side]!;
+    const other = this.#ttl[o]!;
+    mine.sweepIfDue(now, this.#drops[side]);
+    other.sweepIfDue(now, this.#drops[o]);
+    if (mine.expired(k, now)) {
+      mine.forget(k);
+      this.#state[side].delete(k);
+    }
+    if (other.expired(k, now)) {
+      other.forget(k);
+      this.#state[o].delete(k);
+    }
+    mine.touch(k, now);
+  }
+
   #push(side: 0 | 1, kind: RowKind, row: Row): void {
     const o: 0 | 1 = side === 0 ? 1 : 0;
     const keyFns = this.#keys[side];
@@ -85,6 +148,7 @@ export class JoinOp {
       return;
     }
     const k = groupKey(kv);
+    if (this.#ttl[side]) this.#expire(side, o, k);
     const mine = this.#state[side];
     const rk = valueKey(row);
     let bucket = mine.get(k);
@@ -103,10 +167,13 @@ export class JoinOp {
       else bucket.set(rk, { row, count: 1, assoc: total });
     } else {
       const e = bucket?.get(rk);
-      if (!e) return; // retraction of a row never seen
+      if (!e) return; // retraction of a row never seen (or expired)
       if (--e.count === 0) {
         bucket!.delete(rk);
-        if (bucket!.size === 0) mine.delete(k);
+        if (bucket!.size === 0) {
+          mine.delete(k);
+          this.#ttl[side]?.forget(k);
+        }
       }
     }
     if (partners.length === 0) {

@@ -16,6 +16,8 @@ import type { AggCall } from '../planner/plan.ts';
 import type { Downstream, Row } from './changelog.ts';
 import { RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 import type { JobMetrics } from './window.ts';
 
 export interface OverSpec {
@@ -39,19 +41,39 @@ interface Partition {
   last: number;
 }
 
-export class OverAggregateOp implements Downstream {
+export class OverAggregateOp implements Downstream, Stateful {
   readonly #s: OverSpec;
   readonly #down: Downstream;
   readonly #metrics: JobMetrics;
-  readonly #parts = new Map<string, Partition>();
+  #parts = new Map<string, Partition>();
   /** Partitions with rows waiting for the watermark. */
-  readonly #waiting = new Set<Partition>();
+  #waiting = new Set<Partition>();
   #wm = Number.NEGATIVE_INFINITY;
 
   constructor(spec: OverSpec, down: Downstream, metrics: JobMetrics) {
     this.#s = spec;
     this.#down = down;
     this.#metrics = metrics;
+  }
+
+  /** Partitions (waiting rows, frame rows, accumulators, last time), which are waiting, and the watermark. */
+  snapshotState(): unknown {
+    return { parts: this.#parts, waiting: this.#waiting, wm: this.#wm };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'OverAggregate');
+    if (!(s.parts instanceof Map) || !(s.waiting instanceof Set)) throw new Error('Bad OverAggregate state');
+    this.#parts = s.parts as Map<string, Partition>;
+    this.#waiting = s.waiting as Set<Partition>;
+    this.#wm = s.wm as number;
+  }
+
+  /** Partitions plus the rows they hold (waiting and in bounded frames). */
+  stateEntries(): number {
+    let n = this.#parts.size;
+    for (const p of this.#parts.values()) n += p.pending.length + p.history.length;
+    return n;
   }
 
   push(_kind: RowKind, row: Row): void {

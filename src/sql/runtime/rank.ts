@@ -10,13 +10,18 @@
  *
  * Append-only input only keeps rankEnd rows per partition (a row pushed out never comes back); updating
  * input keeps every row, so a retraction (-U/-D) lets the next row move up (RetractStrategy).
+ *
+ * With a state TTL a partition not written (a row added or retracted) for `ttlMs` is forgotten whole: its
+ * next row starts an empty top N, and retractions of its old rows are ignored.
  */
 import { SqlPlanError } from '../planner/errors.ts';
 import type { RankNode } from '../planner/rank.ts';
 import { type Downstream, isAccumulate, isAppendOnly, type Row, RowKind } from './changelog.ts';
 import { groupKey, rowsEqual } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
 
-export class RankOp implements Downstream {
+export class RankOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;
   readonly #compare: (a: Row, b: Row) => number;
   readonly #start: number;
@@ -24,7 +29,11 @@ export class RankOp implements Downstream {
   readonly #outputRank: boolean;
   readonly #appendOnly: boolean;
   readonly #down: Downstream;
-  readonly #state = new Map<string, Row[]>();
+  #state = new Map<string, Row[]>();
+  readonly #ttl: KeyTtl | null;
+  readonly #drop = (k: string): void => {
+    this.#state.delete(k);
+  };
 
   constructor(
     keys: Array<(row: Row) => unknown>,
@@ -34,7 +43,9 @@ export class RankOp implements Downstream {
     outputRank: boolean,
     appendOnly: boolean,
     down: Downstream,
+    ttlMs = 0,
   ) {
+    this.#ttl = keyTtl(ttlMs);
     this.#keys = keys;
     this.#compare = compare;
     this.#start = rankStart;
@@ -49,6 +60,26 @@ export class RankOp implements Downstream {
     let n = 0;
     for (const l of this.#state.values()) n += l.length;
     return n;
+  }
+
+  snapshotState(): unknown {
+    return { partitions: this.#state, ttl: this.#ttl?.snapshot() ?? null };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Rank');
+    if (!(s.partitions instanceof Map)) throw new Error('Bad Rank state: partitions');
+    this.#state = s.partitions as Map<string, Row[]>;
+    if (this.#ttl) {
+      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
+      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
+    }
+  }
+
+  /** Rows held over all partitions (expired partitions swept first). */
+  stateEntries(): number {
+    this.#ttl?.sweep(Date.now(), this.#drop);
+    return this.size;
   }
 
   /** The first position whose row sorts after `row` (ties: after them). */
@@ -67,6 +98,16 @@ export class RankOp implements Downstream {
     const kv = new Array(this.#keys.length);
     for (let i = 0; i < kv.length; i++) kv[i] = this.#keys[i]!(row);
     const k = kv.length === 0 ? '' : groupKey(kv);
+    const ttl = this.#ttl;
+    if (ttl) {
+      const now = Date.now();
+      ttl.sweepIfDue(now, this.#drop);
+      if (ttl.expired(k, now)) {
+        ttl.forget(k);
+        this.#state.delete(k);
+      }
+      ttl.touch(k, now);
+    }
     let list = this.#state.get(k);
     const from = this.#start - 1;
     const to = this.#end;
@@ -86,14 +127,20 @@ export class RankOp implements Downstream {
       this.#emit(before, list.slice(from, to));
       return;
     }
-    if (!list) return;
+    if (!list) {
+      ttl?.forget(k);
+      return;
+    }
     // the retracted row: among the rows that tie with it, one with equal values
     let at = this.#upper(list, row) - 1;
     while (at >= 0 && this.#compare(list[at]!, row) === 0 && !rowsEqual(list[at]!, row)) at--;
     if (at < 0 || this.#compare(list[at]!, row) !== 0) return; // never seen: ignored, as Flink does
     const before = at < to ? list.slice(from, to) : null;
     list.splice(at, 1);
-    if (list.length === 0) this.#state.delete(k);
+    if (list.length === 0) {
+      this.#state.delete(k);
+      ttl?.forget(k);
+    }
     if (before) this.#emit(before, list.slice(from, to));
   }
 
@@ -129,11 +176,20 @@ export class RankOp implements Downstream {
   }
 }
 
-/** The operator of a planned Rank (append-only input keeps only the top rows). */
-export function rankOp(n: RankNode, down: Downstream): RankOp {
+/** The operator of a planned Rank (append-only input keeps only the top rows); `ttlMs`: state TTL per partition. */
+export function rankOp(n: RankNode, down: Downstream, ttlMs = 0): RankOp {
   if (n.pending)
     throw new SqlPlanError(
       'ROW_NUMBER() OVER without a filter on its result in the enclosing query (WHERE rn <= N) is not supported yet',
     );
-  return new RankOp(n.partitionKeys, n.compare, n.rankStart, n.rankEnd, n.outputRank, isAppendOnly(n.input.mode), down);
+  return new RankOp(
+    n.partitionKeys,
+    n.compare,
+    n.rankStart,
+    n.rankEnd,
+    n.outputRank,
+    isAppendOnly(n.input.mode),
+    down,
+    ttlMs,
+  );
 }

@@ -4,10 +4,17 @@
  * emits the minimum over partitions that are neither finished nor idle. A partition without rows for the
  * idle timeout stops holding the watermark back until its next row (Flink's idleness); when every
  * partition is idle or finished the watermark is the highest among them.
+ *
+ * Its checkpointed state is the per-partition watermarks, ended and idle flags and the current watermark (not
+ * the idleness timer's bookkeeping). A restored scan keeps them across the source's `setPartitions` call when
+ * the partition count is unchanged; with another count it keeps the current watermark and the first
+ * partitions' state, new partitions starting without a watermark.
  */
 import type { SourceOutput } from '../connectors/connector.ts';
 import type { ExprContext } from '../planner/expr.ts';
 import type { Downstream, Row, RowKind } from './changelog.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 import type { JobMetrics } from './window.ts';
 
 /** What the scan needs of its plan node (a VALUES node runs as a scan without computed columns). */
@@ -19,7 +26,14 @@ export interface ScanSpec {
   idleTimeoutMs: number;
 }
 
-export class ScanOp implements SourceOutput {
+interface ScanState {
+  wms: number[];
+  ended: boolean[];
+  idle: boolean[];
+  current: number;
+}
+
+export class ScanOp implements SourceOutput, Stateful {
   readonly #node: ScanSpec;
   readonly #down: Downstream;
   readonly #ctx: ExprContext;
@@ -35,6 +49,8 @@ export class ScanOp implements SourceOutput {
   #lastActive: number[] = [Date.now()];
   #current = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | null = null;
+  /** What restoreState gave, applied again by setPartitions (the source announces its partitions after it). */
+  #restored: ScanState | null = null;
 
   /** `onError` receives what the idle-partition timer throws (rows pushed from a timer fail the job). */
   constructor(
@@ -73,6 +89,43 @@ export class ScanOp implements SourceOutput {
     this.#activity = new Array(n).fill(0);
     this.#seen = new Array(n).fill(0);
     this.#lastActive = new Array(n).fill(now);
+    const r = this.#restored;
+    if (r) {
+      for (let p = 0; p < Math.min(n, r.wms.length); p++) {
+        this.#wms[p] = r.wms[p]!;
+        this.#ended[p] = r.ended[p]!;
+        this.#idle[p] = r.idle[p]!;
+      }
+    }
+  }
+
+  snapshotState(): unknown {
+    return { wms: this.#wms, ended: this.#ended, idle: this.#idle, current: this.#current };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Scan');
+    if (!Array.isArray(s.wms) || !Array.isArray(s.ended) || !Array.isArray(s.idle)) throw new Error('Bad Scan state');
+    const r: ScanState = {
+      wms: s.wms as number[],
+      ended: s.ended as boolean[],
+      idle: s.idle as boolean[],
+      current: s.current as number,
+    };
+    this.#restored = r;
+    this.#current = r.current;
+    if (Number.isFinite(r.current)) this.#ctx.eval.currentWatermark = r.current;
+    const n = r.wms.length;
+    this.#wms = r.wms.slice();
+    this.#ended = r.ended.slice();
+    this.#idle = r.idle.slice();
+    this.#activity = new Array(n).fill(0);
+    this.#seen = new Array(n).fill(0);
+    this.#lastActive = new Array(n).fill(Date.now());
+  }
+
+  stateEntries(): number {
+    return 0;
   }
 
   emit(partition: number, kind: RowKind, src: Row): void {

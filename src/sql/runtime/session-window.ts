@@ -10,6 +10,8 @@
 import type { AggCall } from '../planner/plan.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 import type { JobMetrics } from './window.ts';
 
 interface Session {
@@ -18,14 +20,14 @@ interface Session {
   rows: Row[];
 }
 
-export class SessionWindowOp implements Downstream {
+export class SessionWindowOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;
   readonly #aggs: AggCall[];
   readonly #time: (row: Row) => unknown;
   readonly #gap: number;
   readonly #down: Downstream;
   readonly #metrics: JobMetrics;
-  readonly #state = new Map<string, { key: Row; sessions: Session[] }>();
+  #state = new Map<string, { key: Row; sessions: Session[] }>();
   #wm = Number.NEGATIVE_INFINITY;
   readonly #windowKeys: [number, number] | undefined;
 
@@ -45,6 +47,25 @@ export class SessionWindowOp implements Downstream {
     this.#gap = gap;
     this.#down = down;
     this.#metrics = metrics;
+  }
+
+  /** Open sessions per key (with their rows) and the watermark. */
+  snapshotState(): unknown {
+    return { keys: this.#state, wm: this.#wm };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'SessionWindow');
+    if (!(s.keys instanceof Map)) throw new Error('Bad SessionWindow state: keys');
+    this.#state = s.keys as Map<string, { key: Row; sessions: Session[] }>;
+    this.#wm = s.wm as number;
+  }
+
+  /** Rows held in open sessions. */
+  stateEntries(): number {
+    let n = 0;
+    for (const e of this.#state.values()) for (const s of e.sessions) n += s.rows.length;
+    return n;
   }
 
   push(_kind: RowKind, row: Row): void {

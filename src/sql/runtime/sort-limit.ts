@@ -1,10 +1,12 @@
 /** ORDER BY / LIMIT / OFFSET over bounded input: the materialised table, sorted, emitted as inserts at the end. */
 import { valueKey } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 
 /** ORDER BY / LIMIT over bounded input: keeps the current table, emits it sorted as inserts at the end. */
-export class SortLimitOp implements Downstream {
-  readonly #rows = new Map<string, { row: Row; count: number }>();
+export class SortLimitOp implements Downstream, Stateful {
+  #rows = new Map<string, { row: Row; count: number }>();
   readonly #compare: ((a: Row, b: Row) => number) | null;
   readonly #offset: number;
   readonly #limit: number;
@@ -15,6 +17,21 @@ export class SortLimitOp implements Downstream {
     this.#offset = offset;
     this.#limit = limit;
     this.#down = down;
+  }
+
+  snapshotState(): unknown {
+    return { rows: this.#rows };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'SortLimit');
+    if (!(s.rows instanceof Map)) throw new Error('Bad SortLimit state: rows');
+    this.#rows = s.rows as Map<string, { row: Row; count: number }>;
+  }
+
+  /** Distinct rows held. */
+  stateEntries(): number {
+    return this.#rows.size;
   }
 
   push(kind: RowKind, row: Row): void {

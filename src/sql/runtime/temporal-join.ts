@@ -20,6 +20,8 @@ import { valueKey } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
 import { MinHeap } from './interval-join.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 
 interface Version {
   time: number;
@@ -40,7 +42,7 @@ export interface TemporalJoinOptions {
   down: Downstream;
 }
 
-export class TemporalJoinOp {
+export class TemporalJoinOp implements Stateful {
   readonly #o: TemporalJoinOptions;
   readonly #down: Downstream;
   readonly #wms: [number, number] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -48,13 +50,13 @@ export class TemporalJoinOp {
   #wm = Number.NEGATIVE_INFINITY;
   #done = false;
   /** Event time: versions per key, sorted by time. */
-  readonly #versions = new Map<string, Version[]>();
+  #versions = new Map<string, Version[]>();
   /** Event time: keys whose versions may be trimmed (more than one, or a deletion). */
-  readonly #trimmable = new Set<string>();
+  #trimmable = new Set<string>();
   /** Event time: left rows waiting for the watermark, by time. */
   readonly #pending = new MinHeap<{ row: Row; time: number }>((x) => x.time);
   /** Processing time: the right table by key (row multiset). */
-  readonly #table = new Map<string, Map<string, { row: Row; count: number }>>();
+  #table = new Map<string, Map<string, { row: Row; count: number }>>();
   /** Processing time over a bounded right side: left rows before the right side ended. */
   #held: Row[] = [];
 
@@ -69,6 +71,49 @@ export class TemporalJoinOp {
     for (const v of this.#versions.values()) n += v.length;
     for (const m of this.#table.values()) n += m.size;
     return n;
+  }
+
+  snapshotState(): unknown {
+    return {
+      versions: this.#versions,
+      trimmable: this.#trimmable,
+      pending: this.#pending.items(),
+      table: this.#table,
+      held: this.#held,
+      wms: this.#wms,
+      ended: this.#ended,
+      wm: this.#wm,
+      done: this.#done,
+    };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'TemporalJoin');
+    if (
+      !(s.versions instanceof Map) ||
+      !(s.trimmable instanceof Set) ||
+      !(s.table instanceof Map) ||
+      !Array.isArray(s.pending) ||
+      !Array.isArray(s.held)
+    )
+      throw new Error('Bad TemporalJoin state');
+    this.#versions = s.versions as Map<string, Version[]>;
+    this.#trimmable = s.trimmable as Set<string>;
+    this.#pending.restore(s.pending as Array<{ row: Row; time: number }>);
+    this.#table = s.table as Map<string, Map<string, { row: Row; count: number }>>;
+    this.#held = s.held as Row[];
+    const wms = s.wms as number[];
+    const ended = s.ended as boolean[];
+    for (let i = 0; i < 2; i++) {
+      this.#wms[i] = wms[i]!;
+      this.#ended[i] = ended[i]!;
+    }
+    this.#wm = s.wm as number;
+    this.#done = s.done === true;
+  }
+
+  stateEntries(): number {
+    return this.stateSize;
   }
 
   input(side: 0 | 1): Downstream {

@@ -1,8 +1,10 @@
 /** Union: merges several inputs; the watermark is the minimum over inputs still running, the end is the last input's end. */
 import type { Downstream } from './changelog.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 
 /** Merges several inputs: rows as they come, the watermark as the minimum over inputs still running. */
-export class UnionOp {
+export class UnionOp implements Stateful {
   readonly #down: Downstream;
   readonly #wms: number[];
   readonly #ended: boolean[];
@@ -12,6 +14,27 @@ export class UnionOp {
     this.#down = down;
     this.#wms = new Array(n).fill(Number.NEGATIVE_INFINITY);
     this.#ended = new Array(n).fill(false);
+  }
+
+  snapshotState(): unknown {
+    return { wms: this.#wms, ended: this.#ended, current: this.#current };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Union');
+    const wms = s.wms as number[];
+    const ended = s.ended as boolean[];
+    if (!Array.isArray(wms) || !Array.isArray(ended) || wms.length !== this.#wms.length)
+      throw new Error(`Bad Union state: expected ${this.#wms.length} inputs`);
+    for (let i = 0; i < wms.length; i++) {
+      this.#wms[i] = wms[i]!;
+      this.#ended[i] = ended[i]!;
+    }
+    this.#current = s.current as number;
+  }
+
+  stateEntries(): number {
+    return 0;
   }
 
   /** The Downstream for input `i`. */

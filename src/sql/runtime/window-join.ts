@@ -7,6 +7,8 @@
  */
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 import type { JobMetrics } from './window.ts';
 
 interface WindowState {
@@ -18,7 +20,7 @@ interface WindowState {
   nullKeyed: [Row[], Row[]];
 }
 
-export class WindowJoinOp {
+export class WindowJoinOp implements Stateful {
   readonly #keys: [Array<(row: Row) => unknown>, Array<(row: Row) => unknown>];
   readonly #windows: [[number, number], [number, number]];
   readonly #filter: ((row: Row) => boolean) | undefined;
@@ -26,7 +28,7 @@ export class WindowJoinOp {
   readonly #widths: [number, number];
   readonly #down: Downstream;
   readonly #metrics: JobMetrics;
-  readonly #state = new Map<string, WindowState>();
+  #state = new Map<string, WindowState>();
   readonly #wms: [number, number] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   readonly #ended: [boolean, boolean] = [false, false];
   #wm = Number.NEGATIVE_INFINITY;
@@ -60,6 +62,28 @@ export class WindowJoinOp {
         for (const rows of w.sides[s]!.values()) n += rows.length;
       }
     return n;
+  }
+
+  /** Open windows with both sides' rows, input watermarks, ended flags and the watermark. */
+  snapshotState(): unknown {
+    return { windows: this.#state, wms: this.#wms, ended: this.#ended, wm: this.#wm };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'WindowJoin');
+    if (!(s.windows instanceof Map)) throw new Error('Bad WindowJoin state: windows');
+    this.#state = s.windows as Map<string, WindowState>;
+    const wms = s.wms as number[];
+    const ended = s.ended as boolean[];
+    for (let i = 0; i < 2; i++) {
+      this.#wms[i] = wms[i]!;
+      this.#ended[i] = ended[i]!;
+    }
+    this.#wm = s.wm as number;
+  }
+
+  stateEntries(): number {
+    return this.stateSize;
   }
 
   input(side: 0 | 1): Downstream {

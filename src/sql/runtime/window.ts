@@ -12,6 +12,8 @@
 import type { AggCall, WindowSpec } from '../planner/plan.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
+import type { Stateful } from './state/stateful.ts';
+import { stateObject } from './state/ttl.ts';
 
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
@@ -27,7 +29,7 @@ export interface JobMetrics {
   rowsOut: number;
 }
 
-export class WindowTvfOp implements Downstream {
+export class WindowTvfOp implements Downstream, Stateful {
   readonly #w: WindowSpec;
   readonly #time: number;
   readonly #down: Downstream;
@@ -39,6 +41,19 @@ export class WindowTvfOp implements Downstream {
     this.#time = timeIndex;
     this.#down = down;
     this.#metrics = metrics;
+  }
+
+  /** The watermark (which rows are late). */
+  snapshotState(): unknown {
+    return { wm: this.#wm };
+  }
+
+  restoreState(state: unknown): void {
+    this.#wm = stateObject(state, 'WindowTableFunction').wm as number;
+  }
+
+  stateEntries(): number {
+    return 0;
   }
 
   #emit(kind: RowKind, row: Row, start: number, end: number): void {
@@ -98,14 +113,14 @@ export interface ProcTime {
   onError(err: unknown): void;
 }
 
-export class WindowAggregateOp implements Downstream {
+export class WindowAggregateOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;
   readonly #aggs: AggCall[];
   readonly #startKey: number;
   readonly #endKey: number;
   readonly #down: Downstream;
   readonly #metrics: JobMetrics;
-  readonly #windows = new Map<string, WindowGroups>();
+  #windows = new Map<string, WindowGroups>();
   #wm = Number.NEGATIVE_INFINITY;
   readonly #proc: ProcTime | null;
 
@@ -136,6 +151,25 @@ export class WindowAggregateOp implements Downstream {
       }, 50);
       proc.onClose(() => clearInterval(timer));
     }
+  }
+
+  /** Open windows with their groups' accumulators, and the watermark (processing time: the windows only). */
+  snapshotState(): unknown {
+    return { windows: this.#windows, wm: this.#wm };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'WindowAggregate');
+    if (!(s.windows instanceof Map)) throw new Error('Bad WindowAggregate state: windows');
+    this.#windows = s.windows as Map<string, WindowGroups>;
+    this.#wm = s.wm as number;
+  }
+
+  /** Groups held over all open windows. */
+  stateEntries(): number {
+    let n = 0;
+    for (const w of this.#windows.values()) n += w.groups.size;
+    return n;
   }
 
   push(_kind: RowKind, row: Row): void {

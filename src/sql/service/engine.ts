@@ -15,6 +15,28 @@ import { planInsert } from '../planner/insert.ts';
 import { isBounded } from '../planner/plan.ts';
 import { type PlannerEnv, planQuery } from '../planner/query.ts';
 import type { ResultRow } from '../runtime/job.ts';
+import { JOB_KEY_OPTION, JOB_RESUME_OPTION } from '../session.ts';
+
+/** Checkpoint interval of statements that set none (Flink's default is off; the service checkpoints). */
+export const DEFAULT_CHECKPOINT_INTERVAL = '10 s';
+
+/**
+ * The session options a statement runs with: its properties, checkpoints every 10 s unless it sets
+ * `execution.checkpointing.interval`, its name as the job's identity, and whether to resume from its
+ * latest checkpoint.
+ */
+export function statementOptions(
+  name: string,
+  properties: Record<string, string>,
+  resume: boolean,
+): Record<string, string> {
+  return {
+    'execution.checkpointing.interval': DEFAULT_CHECKPOINT_INTERVAL,
+    ...properties,
+    [JOB_KEY_OPTION]: name,
+    [JOB_RESUME_OPTION]: String(resume),
+  };
+}
 
 /** How a statement's `kafka` sources read. */
 export interface SourceMode {

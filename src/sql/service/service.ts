@@ -25,8 +25,9 @@
 import type { Logger } from '../../client/index.ts';
 import { Catalog, type Job, type Result, type SessionOptions, SqlSession } from '../index.ts';
 import { type Insert, parseStatement, type Statement } from '../parser/index.ts';
+import type { CheckpointStats, OperatorStateSize } from '../runtime/job.ts';
 import { createTableDdl, type StoredCatalogObject } from './catalog-ddl.ts';
-import { isBoundedStatement, runStatement, takeResults } from './engine.ts';
+import { isBoundedStatement, runStatement, statementOptions, takeResults } from './engine.ts';
 import { describeSqlError, invalidSql, StatementError } from './errors.ts';
 import { type ApiRow, ResultBuffer, type ResultColumn, resultColumns } from './results.ts';
 import { StatementStore } from './store.ts';
@@ -51,6 +52,8 @@ interface StoredStatement {
   schema: ResultColumn[] | null;
   /** An INSERT that ran once resumes from its committed source offsets. */
   started: boolean;
+  /** The savepoint its last stop with savepoint took. */
+  savepoint?: string;
 }
 
 /** A statement as the API shows it. */
@@ -69,6 +72,10 @@ export interface StatementInfo {
   bounded: boolean | null;
   /** Result columns of SELECT, SHOW, DESCRIBE, EXPLAIN. */
   schema: ResultColumn[] | null;
+  /** The savepoint taken when it was stopped with one (pass as `execution.savepoint.path`). */
+  savepoint?: string;
+  /** A running job's checkpoints and the state each operator holds. */
+  state?: { checkpoints: CheckpointStats; operators: OperatorStateSize[] };
 }
 
 /** A statement's results. */
@@ -134,6 +141,7 @@ function kindOf(stmt: Statement): StatementKind {
     case 'Describe':
     case 'Explain':
     case 'Use':
+    case 'StopJob':
       return 'INFO';
     default:
       return 'DDL';
@@ -165,6 +173,8 @@ export class StatementService {
     this.session = new SqlSession({
       bootstrapServers: o.bootstrapServers,
       print: (line, stderr) => this.#log?.info?.({ stderr }, line),
+      // STOP JOB '<statement name>' [WITH SAVEPOINT] stops a statement
+      stopJob: async (id, savepoint) => (await this.stop(id, { savepoint })).savepoint ?? null,
       ...o.session,
     });
   }
@@ -328,7 +338,7 @@ export class StatementService {
     const { job, result: pending } = runStatement(
       this.session,
       stmt,
-      st.properties,
+      st.kind === 'INSERT' ? statementOptions(st.name, st.properties, resume) : st.properties,
       JOB_KINDS.has(st.kind) ? { groupId: st.name, commit: st.kind === 'INSERT', resume } : null,
     );
     if (!job) {
@@ -353,6 +363,17 @@ export class StatementService {
       return;
     }
     pending.catch(() => {});
+    // starting from a savepoint: a query whose state does not fit is refused, not left to fail
+    if (creating && st.properties['execution.savepoint.path']) {
+      try {
+        await job.restored;
+      } catch (err) {
+        await job.stop();
+        const i = this.session.jobs.indexOf(job);
+        if (i >= 0) this.session.jobs.splice(i, 1);
+        throw new StatementError('invalid', err instanceof Error ? err.message : String(err));
+      }
+    }
     if (creating && stmt.kind === 'CreateTable' && target !== undefined)
       await this.#saveCatalog(live, stmt, target, before);
     st.bounded = isBoundedStatement(this.session, stmt, st.properties, this.#opts.bootstrapServers);
@@ -472,6 +493,10 @@ export class StatementService {
       updatedAt: new Date(st.updatedAt).toISOString(),
       bounded: st.bounded,
       schema: st.schema,
+      ...(st.savepoint !== undefined ? { savepoint: st.savepoint } : {}),
+      ...(live.job && st.kind === 'INSERT'
+        ? { state: { checkpoints: { ...live.job.checkpointStats }, operators: live.job.stateSizes() } }
+        : {}),
     };
   }
 
@@ -505,12 +530,25 @@ export class StatementService {
     };
   }
 
-  /** Stops a running statement (STOPPED; resume starts it again). */
-  async stop(name: string): Promise<StatementInfo> {
+  /**
+   * Stops a running statement (STOPPED; resume starts it again from its latest checkpoint). With
+   * `savepoint`, an INSERT takes a savepoint first and reports its path: a new statement given it as
+   * `execution.savepoint.path` starts from that state (refused when its query's state does not fit).
+   */
+  async stop(name: string, opts: { savepoint?: boolean } = {}): Promise<StatementInfo> {
     const live = this.#get(name);
     if (!live.job) throw new StatementError('conflict', `statement "${name}" is ${live.st.status}, not RUNNING`);
+    if (opts.savepoint && live.st.kind !== 'INSERT')
+      throw new StatementError('invalid', `statement "${name}" is a ${live.st.kind}: only an INSERT has a savepoint`);
     live.stopping = true;
-    await live.job.stop();
+    if (opts.savepoint) {
+      try {
+        live.st.savepoint = await live.job.stopWithSavepoint();
+      } catch (err) {
+        live.stopping = false;
+        throw new StatementError('conflict', `cannot take a savepoint of "${name}": ${(err as Error).message}`);
+      }
+    } else await live.job.stop({ checkpoint: true });
     await live.ended;
     return this.#info(live);
   }
@@ -547,7 +585,8 @@ export class StatementService {
     if (this.#closing) return;
     this.#closing = true;
     for (const live of this.#live.values()) if (live.drain) clearInterval(live.drain);
-    await Promise.all([...this.#live.values()].map((l) => l.job?.stop()));
+    // a last checkpoint each: resumed at the next start, they continue where they stopped
+    await Promise.all([...this.#live.values()].map((l) => l.job?.stop({ checkpoint: true })));
     await this.session.close();
     await this.#store.close();
   }

@@ -29,11 +29,15 @@ const kafka: ConnectorFactory = {
   validate: (info) => void kafkaSettings(info, null, false),
   source(info, env) {
     const s = kafkaSettings(info, env, false);
-    return { changelogMode: APPEND, bounded: s.bounded !== 'unbounded', create: () => kafkaSource(info, s, false) };
+    return {
+      changelogMode: APPEND,
+      bounded: s.bounded !== 'unbounded',
+      create: (ctx) => kafkaSource(info, s, false, ctx),
+    };
   },
   sink(info, env) {
     const s = kafkaSettings(info, env, false);
-    return { accepts: 'append', create: () => kafkaSink(info, s, false) };
+    return { accepts: 'append', create: (ctx) => kafkaSink(info, s, false, ctx) };
   },
 };
 
@@ -47,11 +51,15 @@ const upsertKafka: ConnectorFactory = {
   validate: (info) => void kafkaSettings(info, null, true),
   source(info, env) {
     const s = kafkaSettings(info, env, true);
-    return { changelogMode: RETRACT, bounded: s.bounded !== 'unbounded', create: () => kafkaSource(info, s, true) };
+    return {
+      changelogMode: RETRACT,
+      bounded: s.bounded !== 'unbounded',
+      create: (ctx) => kafkaSource(info, s, true, ctx),
+    };
   },
   sink(info, env) {
     const s = kafkaSettings(info, env, true);
-    return { accepts: 'upsert', create: () => kafkaSink(info, s, true) };
+    return { accepts: 'upsert', create: (ctx) => kafkaSink(info, s, true, ctx) };
   },
 };
 

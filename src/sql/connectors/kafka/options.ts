@@ -70,6 +70,8 @@ export interface KafkaSettings {
   bounded: BoundedMode;
   boundedOffsets: Map<number, bigint>;
   boundedTimestamp: number;
+  /** `sink.delivery-guarantee` (or the older `sink.semantic`). */
+  deliveryGuarantee: 'exactly-once' | 'at-least-once' | 'none';
 }
 
 function parseSpecificOffsets(text: string, key: string): Map<number, bigint> {
@@ -224,7 +226,19 @@ export function kafkaSettings(info: TableInfo, env: ConnectorEnv | null, upsert:
     throw new ConnectorOptionError(
       `'scan.bounded.timestamp-millis' is required in 'timestamp' bounded mode but missing.`,
     );
+  const guarantees = ['exactly-once', 'at-least-once', 'none'] as const;
+  const guaranteeKey = o['sink.delivery-guarantee'] !== undefined ? 'sink.delivery-guarantee' : 'sink.semantic';
+  const deliveryGuarantee = (o[guaranteeKey] ?? 'at-least-once') as KafkaSettings['deliveryGuarantee'];
+  if (!guarantees.includes(deliveryGuarantee))
+    throw new ConnectorOptionError(
+      `Could not parse value '${deliveryGuarantee}' for key '${guaranteeKey}'. Expected one of: [${guarantees.join(', ')}]`,
+    );
+  if (deliveryGuarantee === 'exactly-once' && !o['sink.transactional-id-prefix'])
+    throw new ConnectorOptionError(
+      'sink.transactional-id-prefix must be specified when using DeliveryGuarantee.EXACTLY_ONCE.',
+    );
   return {
+    deliveryGuarantee,
     topics: topic.split(';').map((t) => t.trim()),
     bootstrap,
     properties,

@@ -9,7 +9,7 @@ import { Client, type Producer } from '../../../client/index.ts';
 import type { Format } from '../../formats/index.ts';
 import { type Row, RowKind } from '../../runtime/changelog.ts';
 import { valueKey } from '../../types/index.ts';
-import type { SinkRuntime, TableInfo } from '../connector.ts';
+import { ConnectorOptionError, type SinkContext, type SinkRuntime, type TableInfo } from '../connector.ts';
 import type { KafkaSettings } from './options.ts';
 
 /** Encoded bytes, or their promise for formats that encode asynchronously. */
@@ -20,7 +20,18 @@ export function kafkaSink(
   info: TableInfo,
   s: KafkaSettings,
   upsert: boolean,
+  ctx?: SinkContext,
 ): SinkRuntime & { ready(): Promise<void> | undefined } {
+  // exactly-once: records go into the job's transaction, committed with each checkpoint
+  const exactlyOnce = s.deliveryGuarantee === 'exactly-once';
+  if (exactlyOnce && !ctx?.checkpointing)
+    throw new ConnectorOptionError(
+      `Table ${info.objectName} has 'sink.delivery-guarantee' = 'exactly-once', which commits records with checkpoints, but checkpointing is disabled: set 'execution.checkpointing.interval' (e.g. '10 s').`,
+    );
+  if (exactlyOnce && ctx?.transactionBootstrap !== s.bootstrap)
+    throw new ConnectorOptionError(
+      `Table ${info.objectName} writes exactly-once to ${s.bootstrap}, but the job's checkpoints and transactions are on ${ctx?.transactionBootstrap}: an exactly-once Kafka sink must write to the platform's cluster (drop 'properties.bootstrap.servers' or use 'at-least-once').`,
+    );
   const physIndex = new Map(info.physical.map((f, i) => [f.name, i]));
   // sink rows hold physical + writable metadata columns in declaration order
   const physPos = info.columns.flatMap((c, i) => (c.kind === 'physical' ? [i] : []));
@@ -74,13 +85,14 @@ export function kafkaSink(
     const headers: Array<[string, Buffer | null]> = headersVal
       ? [...headersVal].map(([k, v]) => [k, v ? Buffer.from(v) : null])
       : [];
-    const p = producer.send({
+    const record = {
       topic,
       key,
       value,
       ...(ts !== null ? { timestamp: ts } : {}),
       ...(headers.length ? { headers } : {}),
-    });
+    };
+    const p = exactlyOnce ? ctx!.transaction!.send(record) : producer.send(record);
     p.catch((err: Error) => {
       failure ??= err;
     });
@@ -121,7 +133,7 @@ export function kafkaSink(
     async flush() {
       releaseHeld();
       await chain;
-      await producer.flush();
+      if (!exactlyOnce) await producer.flush();
       const batch = pending;
       pending = [];
       await Promise.allSettled(batch);

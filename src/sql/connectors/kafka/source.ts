@@ -11,7 +11,13 @@ import type { CatalogColumn } from '../../catalog/catalog.ts';
 import type { Format } from '../../formats/index.ts';
 import { type Row, RowKind } from '../../runtime/changelog.ts';
 import { valueKey } from '../../types/index.ts';
-import { ConnectorOptionError, type SourceOutput, type SourceRuntime, type TableInfo } from '../connector.ts';
+import {
+  ConnectorOptionError,
+  type SourceContext,
+  type SourceOutput,
+  type SourceRuntime,
+  type TableInfo,
+} from '../connector.ts';
 import type { KafkaSettings } from './options.ts';
 
 type Tp = { topic: string; partition: number };
@@ -121,10 +127,37 @@ function decode(f: Format, bytes: Buffer, topic: string): Row | null | Promise<R
   return f.deserializeAsync ? f.deserializeAsync(bytes, topic) : f.deserialize(bytes);
 }
 
-/** A Kafka source; `upsert` materialises the changelog by key. */
-export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean): SourceRuntime {
+/** What a Kafka source keeps in a checkpoint: the next offset of each partition, and upsert-kafka's table. */
+interface KafkaSourceState {
+  positions: Array<[string, number, bigint]>;
+  table: Map<string, Row> | null;
+}
+
+/**
+ * A Kafka source; `upsert` materialises the changelog by key. With checkpoints the read positions (and
+ * upsert-kafka's materialised table) are part of the job's snapshot: a restored source continues from
+ * them, and commits them to its group only once their checkpoint completed.
+ */
+export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean, ctx?: SourceContext): SourceRuntime {
   const build = rowBuilder(info, s);
+  const checkpointing = ctx?.checkpointing ?? false;
+  let restored: KafkaSourceState | null = null;
+  // live while running: the positions reached and the table, for snapshots
+  let current: (() => KafkaSourceState) | null = null;
+  let lastSnapshot: KafkaSourceState | null = null;
+  let commitSnapshot: ((st: KafkaSourceState) => void) | null = null;
   return {
+    snapshotState(): KafkaSourceState {
+      const st = current ? current() : (restored ?? { positions: [], table: upsert ? new Map() : null });
+      lastSnapshot = st;
+      return st;
+    },
+    restoreState(state: unknown) {
+      restored = state as KafkaSourceState;
+    },
+    checkpointComplete() {
+      if (lastSnapshot && commitSnapshot) commitSnapshot(lastSnapshot);
+    },
     async run(out: SourceOutput, signal: AbortSignal) {
       const client = new Client({ bootstrapServers: s.bootstrap, clientId: 'tributary-sql' });
       try {
@@ -136,6 +169,12 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
         const index = new Map(tps.map((tp, i) => [`${tp.topic}\u0000${tp.partition}`, i]));
         out.setPartitions(tps.length);
         const starts = await startOffsets(client, s, tps);
+        // a restored source continues where its checkpoint was taken
+        if (restored)
+          for (const [topic, partition, offset] of restored.positions) {
+            const i = index.get(`${topic}\u0000${partition}`);
+            if (i !== undefined) starts[i] = offset;
+          }
         const ends = await endOffsets(client, s, tps);
         const done = new Array<boolean>(tps.length).fill(false);
         const assign: Array<Tp & { offset: bigint }> = [];
@@ -148,7 +187,8 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
         if (assign.length === 0) return;
         // `properties.enable.auto.commit`: positions are committed every auto.commit.interval.ms, but only
         // after the job's sinks delivered the rows read before them (out.checkpoint), never on poll
-        const commits = s.properties['enable.auto.commit'] === 'true' && s.properties['group.id'] !== undefined;
+        const commits =
+          !checkpointing && s.properties['enable.auto.commit'] === 'true' && s.properties['group.id'] !== undefined;
         const interval = Number(s.properties['auto.commit.interval.ms'] ?? 5000);
         let committedAt = Date.now();
         const consumer = client.consumer({
@@ -167,7 +207,24 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
           await out.checkpoint();
           if (positions.length > 0) await consumer.commit(positions);
         };
-        const table = upsert ? new Map<string, Row>() : null;
+        const table = upsert ? (restored?.table ?? new Map<string, Row>()) : null;
+        current = () => ({
+          positions: tps.map((tp, i) => [
+            tp.topic,
+            tp.partition,
+            consumer.position(tp) ??
+              assign.find((a) => a.topic === tp.topic && a.partition === tp.partition)?.offset ??
+              starts[i]!,
+          ]),
+          table,
+        });
+        let committing: Promise<unknown> = Promise.resolve();
+        if (checkpointing && s.properties['group.id'] !== undefined) {
+          commitSnapshot = (st) => {
+            const offsets = st.positions.map(([topic, partition, offset]) => ({ topic, partition, offset }));
+            committing = committing.then(() => consumer.commit(offsets)).catch(() => {});
+          };
+        }
         const onAbort = () => void 0;
         signal.addEventListener('abort', onAbort, { once: true });
         try {
@@ -225,6 +282,8 @@ export function kafkaSource(info: TableInfo, s: KafkaSettings, upsert: boolean):
           if (commits) await commitDelivered();
         } finally {
           signal.removeEventListener('abort', onAbort);
+          // the positions of the last completed checkpoint reach the group before the consumer goes
+          await committing;
           await consumer.close().catch(() => {});
         }
       } finally {

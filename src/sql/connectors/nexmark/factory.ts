@@ -58,12 +58,26 @@ export const nexmarkConnector: ConnectorFactory = {
       changelogMode: APPEND,
       bounded,
       create(): SourceRuntime {
-        const cfg = config(info, Date.now());
+        // checkpoint state: when the configuration was made (event times derive from it), the events
+        // emitted and the pacer's base, so a restored source continues the same event sequence
+        let restored: { now: number; position: number; wallclockBase: number } | null = null;
+        let gen: NexmarkGenerator | null = null;
+        let pacer: EmitPacer | null = null;
+        let made = 0;
         return {
+          snapshotState() {
+            return gen && pacer ? { now: made, position: gen.position, wallclockBase: pacer.wallclockBase } : restored;
+          },
+          restoreState(state) {
+            restored = state as { now: number; position: number; wallclockBase: number };
+          },
           async run(out, signal) {
             out.setPartitions(1);
-            const gen = new NexmarkGenerator(cfg);
-            const pacer = new EmitPacer(cfg);
+            made = restored?.now ?? Date.now();
+            const cfg = config(info, made);
+            gen = new NexmarkGenerator(cfg);
+            pacer = new EmitPacer(cfg, restored?.wallclockBase);
+            if (restored) gen.seek(Math.min(restored.position, gen.split.count));
             while (!signal.aborted && !gen.done) {
               const { rows, waitMs } = dueBatch(gen, pacer, BATCH);
               for (const row of rows) out.emit(0, RowKind.INSERT, row);

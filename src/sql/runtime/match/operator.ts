@@ -26,6 +26,8 @@
 import type { Downstream, Row, RowKind } from '../changelog.ts';
 import { RowKind as Kind } from '../changelog.ts';
 import { groupKey } from '../group-aggregate.ts';
+import type { Stateful } from '../state/stateful.ts';
+import { stateObject } from '../state/ttl.ts';
 import type { JobMetrics } from '../window.ts';
 import type { MatchContext, MatchSpec } from './spec.ts';
 
@@ -97,16 +99,16 @@ function heapPop(h: Expiry[]): Expiry {
   return top;
 }
 
-export class MatchOp implements Downstream {
+export class MatchOp implements Downstream, Stateful {
   readonly #spec: MatchSpec;
   readonly #down: Downstream;
   readonly #metrics: JobMetrics;
-  readonly #partitions = new Map<string, Partition>();
+  #partitions = new Map<string, Partition>();
   /** Partitions with rows waiting for the watermark. */
-  readonly #buffered = new Set<Partition>();
+  #buffered = new Set<Partition>();
   /** With WITHIN: partitions with partial matches, and when their earliest partial match expires (a min-heap). */
-  readonly #timed = new Set<Partition>();
-  readonly #expiries: Expiry[] = [];
+  #timed = new Set<Partition>();
+  #expiries: Expiry[] = [];
   #wm = Number.NEGATIVE_INFINITY;
   #arrival = 0;
 
@@ -114,6 +116,45 @@ export class MatchOp implements Downstream {
     this.#spec = spec;
     this.#down = down;
     this.#metrics = metrics;
+  }
+
+  /**
+   * Partitions (buffered rows, partial and completed matches, PREV history), the sets and the WITHIN heap
+   * that refer to them (shared objects: the codec keeps the identity), the watermark and the arrival counter.
+   */
+  snapshotState(): unknown {
+    return {
+      partitions: this.#partitions,
+      buffered: this.#buffered,
+      timed: this.#timed,
+      expiries: this.#expiries,
+      wm: this.#wm,
+      arrival: this.#arrival,
+    };
+  }
+
+  restoreState(state: unknown): void {
+    const s = stateObject(state, 'Match');
+    if (
+      !(s.partitions instanceof Map) ||
+      !(s.buffered instanceof Set) ||
+      !(s.timed instanceof Set) ||
+      !Array.isArray(s.expiries)
+    )
+      throw new Error('Bad Match state');
+    this.#partitions = s.partitions as Map<string, Partition>;
+    this.#buffered = s.buffered as Set<Partition>;
+    this.#timed = s.timed as Set<Partition>;
+    this.#expiries = s.expiries as Expiry[];
+    this.#wm = s.wm as number;
+    this.#arrival = s.arrival as number;
+  }
+
+  /** Buffered rows plus partial and completed matches over all partitions. */
+  stateEntries(): number {
+    let n = 0;
+    for (const p of this.#partitions.values()) n += p.buffer.length + p.partials.length + p.completed.length;
+    return n;
   }
 
   push(_kind: RowKind, row: Row): void {
