@@ -4,16 +4,14 @@
  * same data dir, resumes the INSERT from its committed offsets (at least once: every record arrives).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../src/server/index.ts';
 import { waitExit } from '../helpers/child-broker.ts';
+import { startChildPlatform } from '../helpers/child-platform.ts';
 import { createTopic, eventually, produce, readTopic, removeDir, tempDir } from './api-helpers.ts';
-
-const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 
 test('api port: flag beats environment beats config file; --no-api turns it off', () => {
   const dir = tempDir('tributary-api-cfg-');
@@ -31,40 +29,7 @@ test('api port: flag beats environment beats config file; --no-api turns it off'
   }
 });
 
-/** `tributary start` in a child; resolves with its kafka address and API URL. */
-function start(dataDir: string): Promise<{ proc: ChildProcess; bootstrap: string; api: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [bin, 'start', '--data-dir', dataDir, '--kafka-port', '0', '--log-level', 'warn'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`the platform did not start in time\n${err}`));
-    }, 30_000);
-    proc.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const kafka = /^kafka \S+:(\d+)/m.exec(out);
-      const api = /^api (http:\/\/\S+)$/m.exec(out);
-      if (kafka && api) {
-        clearTimeout(timer);
-        resolve({ proc, bootstrap: `127.0.0.1:${kafka[1]}`, api: api[1]! });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the platform exited early (${code})\n${err}`));
-    });
-  });
-}
+const start = (dataDir: string) => startChildPlatform(dataDir, 30_000);
 
 test('after SIGKILL the platform resumes a RUNNING INSERT; every record arrives', async (t) => {
   const dir = tempDir('tributary-api-crash-');

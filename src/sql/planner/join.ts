@@ -59,6 +59,17 @@ export interface EquiKeys {
   rest: Expr[];
 }
 
+/** The ON conjuncts a join checks on each joined row (after its equi-keys), compiled, and their text. */
+export function onFilter(
+  conds: Expr[],
+  scope: Scope,
+  ctx: PlannerEnv['ctx'],
+): { filter: ((row: unknown[]) => boolean) | undefined; filterText: string } {
+  if (conds.length === 0) return { filter: undefined, filterText: '' };
+  const cond = conds.reduce((a, b) => ({ kind: 'Binary', pos: a.pos, op: 'AND', left: a, right: b }) as Expr);
+  return { filter: compilePredicate(cond, scope, ctx, 'ON'), filterText: formatExpr(cond) };
+}
+
 /** Splits conjuncts into equi-keys and the rest; `=` across incompatible types fails like Flink. */
 export function splitEquiKeys(
   conds: Expr[],
@@ -126,13 +137,7 @@ export function planJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFrom: PlanF
     rightScope,
     env.ctx,
   );
-  let filter: ((row: unknown[]) => boolean) | undefined;
-  let filterText = '';
-  if (rest.length) {
-    const cond = rest.reduce((a, b) => ({ kind: 'Binary', pos: a.pos, op: 'AND', left: a, right: b }) as Expr);
-    filter = compilePredicate(cond, merged, env.ctx, 'ON');
-    filterText = formatExpr(cond);
-  }
+  const { filter, filterText } = onFilter(rest, merged, env.ctx);
   // the side that can be missing is padded with NULLs: its columns become nullable
   const nullableIf = (pad: boolean) => (f: { name: string; type: SqlType }) =>
     pad ? { ...f, type: withNullable(f.type, true) } : f;

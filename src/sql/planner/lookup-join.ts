@@ -14,8 +14,8 @@ import type { Expr, Join } from '../parser/index.ts';
 import { formatExpr } from '../parser/index.ts';
 import type { ChangelogMode, Field, Row } from '../runtime/changelog.ts';
 import { compileCast, type SqlType, typeEquals, withNullable } from '../types/index.ts';
-import { compileExpr, compilePredicate, type Scope, type ScopeField } from './expr.ts';
-import { conjuncts, splitEquiKeys } from './join.ts';
+import { compileExpr, type Scope, type ScopeField } from './expr.ts';
+import { conjuncts, onFilter, splitEquiKeys } from './join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
 import type { Planned, PlannerEnv } from './query.ts';
@@ -104,13 +104,7 @@ export function planLookupJoin(
   if (keyColumns.length === 0)
     fail(ref.pos, `Temporal table join requires an equality condition on fields of table [${tableName}].`);
 
-  let filter: ((row: Row) => boolean) | undefined;
-  let filterText = '';
-  if (post.length) {
-    const cond = post.reduce((a, b) => ({ kind: 'Binary', pos: a.pos, op: 'AND', left: a, right: b }) as Expr);
-    filter = compilePredicate(cond, merged, env.ctx, 'ON');
-    filterText = formatExpr(cond);
-  }
+  const { filter, filterText } = onFilter(post, merged, env.ctx);
   const leftOuter = ref.type === 'LEFT';
   const nullable = (f: Field): Field => (leftOuter ? { ...f, type: withNullable(f.type as SqlType, true) } : f);
   const fields = [...left.node.fields, ...right.node.fields.map(nullable)];

@@ -12,12 +12,11 @@
  * Only INNER and LEFT joins, over an append-only left input. The output is append-only and keeps the left input's time attributes.
  */
 import { Catalog, fullName } from '../catalog/catalog.ts';
-import type { Expr, Join, TableName, TableRef } from '../parser/index.ts';
-import { formatExpr } from '../parser/index.ts';
+import type { Join, TableName, TableRef } from '../parser/index.ts';
 import { APPEND, type ChangelogMode, type Field, isAppendOnly, type Row } from '../runtime/changelog.ts';
 import { type SqlType, withNullable } from '../types/index.ts';
-import { compilePredicate, resolveColumn, type Scope, type ScopeField } from './expr.ts';
-import { conjuncts, splitEquiKeys } from './join.ts';
+import { resolveColumn, type Scope, type ScopeField } from './expr.ts';
+import { conjuncts, onFilter, splitEquiKeys } from './join.ts';
 import { lookupTable, planLookupJoin } from './lookup-join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
@@ -165,13 +164,7 @@ export function planTemporalJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFro
         );
   }
 
-  let filter: ((row: Row) => boolean) | undefined;
-  let filterText = '';
-  if (rest.length) {
-    const cond = rest.reduce((a, b) => ({ kind: 'Binary', pos: a.pos, op: 'AND', left: a, right: b }) as Expr);
-    filter = compilePredicate(cond, merged, env.ctx, 'ON');
-    filterText = formatExpr(cond);
-  }
+  const { filter, filterText } = onFilter(rest, merged, env.ctx);
   const leftOuter = ref.type === 'LEFT';
   const nullable = (f: Field): Field => (leftOuter ? { ...f, type: withNullable(f.type as SqlType, true) } : f);
   const fields = [...left.node.fields, ...right.node.fields.map(nullable)];

@@ -43,10 +43,7 @@ export class DeduplicateOp implements Downstream, Stateful {
     const s = stateObject(state, 'Deduplicate');
     if (!(s.kept instanceof Map)) throw new Error('Bad Deduplicate state: kept rows');
     this.#state = s.kept as Map<string, Row>;
-    if (this.#ttl) {
-      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
-      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
-    }
+    this.#ttl?.restoreOrStart(s.ttl, this.#state.keys());
   }
 
   stateEntries(): number {

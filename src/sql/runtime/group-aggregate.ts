@@ -111,11 +111,7 @@ export class GroupAggregateOp implements Downstream, Stateful {
     const s = stateObject(state, 'GroupAggregate');
     if (!(s.groups instanceof Map)) throw new Error('Bad GroupAggregate state: groups');
     this.#state = s.groups as Map<string, GroupState>;
-    if (this.#ttl) {
-      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
-      // state taken without TTL: every key starts ageing now
-      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
-    }
+    this.#ttl?.restoreOrStart(s.ttl, this.#state.keys());
   }
 
   stateEntries(): number {
@@ -138,16 +134,7 @@ export class GroupAggregateOp implements Downstream, Stateful {
     const keyVals = new Array(this.#keys.length);
     for (let i = 0; i < keyVals.length; i++) keyVals[i] = this.#keys[i]!(row);
     const k = groupKey(keyVals);
-    const ttl = this.#ttl;
-    if (ttl) {
-      const now = Date.now();
-      ttl.sweepIfDue(now, this.#drop);
-      if (ttl.expired(k, now)) {
-        ttl.forget(k);
-        this.#state.delete(k);
-      }
-      ttl.touch(k, now);
-    }
+    this.#ttl?.access(k, Date.now(), this.#state, this.#drop);
     let st = this.#state.get(k);
     const down = this.#down;
     const noAggs = this.#aggs.length === 0;
@@ -176,14 +163,14 @@ export class GroupAggregateOp implements Downstream, Stateful {
     }
     if (!st) {
       // retraction of a row never seen (e.g. state started mid-stream or expired): ignored, as Flink does
-      ttl?.forget(k);
+      this.#ttl?.forget(k);
       return;
     }
     st.count--;
     if (!noAggs) applyAggs(this.#aggs, st, row, false);
     if (st.count <= 0) {
       this.#state.delete(k);
-      ttl?.forget(k);
+      this.#ttl?.forget(k);
       if (st.last) down.push(RowKind.DELETE, st.last);
       return;
     }

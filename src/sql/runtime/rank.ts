@@ -70,10 +70,7 @@ export class RankOp implements Downstream, Stateful {
     const s = stateObject(state, 'Rank');
     if (!(s.partitions instanceof Map)) throw new Error('Bad Rank state: partitions');
     this.#state = s.partitions as Map<string, Row[]>;
-    if (this.#ttl) {
-      if (s.ttl instanceof Map) this.#ttl.restore(s.ttl);
-      else for (const k of this.#state.keys()) this.#ttl.touch(k, Date.now());
-    }
+    this.#ttl?.restoreOrStart(s.ttl, this.#state.keys());
   }
 
   /** Rows held over all partitions (expired partitions swept first). */
@@ -98,16 +95,7 @@ export class RankOp implements Downstream, Stateful {
     const kv = new Array(this.#keys.length);
     for (let i = 0; i < kv.length; i++) kv[i] = this.#keys[i]!(row);
     const k = kv.length === 0 ? '' : groupKey(kv);
-    const ttl = this.#ttl;
-    if (ttl) {
-      const now = Date.now();
-      ttl.sweepIfDue(now, this.#drop);
-      if (ttl.expired(k, now)) {
-        ttl.forget(k);
-        this.#state.delete(k);
-      }
-      ttl.touch(k, now);
-    }
+    this.#ttl?.access(k, Date.now(), this.#state, this.#drop);
     let list = this.#state.get(k);
     const from = this.#start - 1;
     const to = this.#end;
@@ -128,7 +116,7 @@ export class RankOp implements Downstream, Stateful {
       return;
     }
     if (!list) {
-      ttl?.forget(k);
+      this.#ttl?.forget(k);
       return;
     }
     // the retracted row: among the rows that tie with it, one with equal values
@@ -139,7 +127,7 @@ export class RankOp implements Downstream, Stateful {
     list.splice(at, 1);
     if (list.length === 0) {
       this.#state.delete(k);
-      ttl?.forget(k);
+      this.#ttl?.forget(k);
     }
     if (before) this.#emit(before, list.slice(from, to));
   }

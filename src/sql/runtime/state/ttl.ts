@@ -65,6 +65,28 @@ export class KeyTtl {
     return this.#times;
   }
 
+  /**
+   * A row for key `k` arrives at `now`: sweeps when due, drops `k`'s state from `state` if it expired,
+   * then records the write.
+   */
+  access(k: string, now: number, state: Map<string, unknown>, drop: (k: string) => void): void {
+    this.sweepIfDue(now, drop);
+    if (this.expired(k, now)) {
+      this.#times.delete(k);
+      state.delete(k);
+    }
+    this.touch(k, now);
+  }
+
+  /** Restores saved write times; state saved without TTL (`saved` not a Map) starts ageing now. */
+  restoreOrStart(saved: unknown, keys: Iterable<string>): void {
+    if (saved instanceof Map) this.restore(saved);
+    else {
+      const now = Date.now();
+      for (const k of keys) this.touch(k, now);
+    }
+  }
+
   restore(times: unknown): void {
     if (!(times instanceof Map)) throw new Error('Bad TTL state: expected a Map of write times');
     // keep last-write order even if the clock went backwards before the snapshot
