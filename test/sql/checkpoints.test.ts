@@ -11,6 +11,7 @@ import { Client } from '../../src/client/index.ts';
 import { SqlSession } from '../../src/sql/index.ts';
 import { JOB_KEY_OPTION, JOB_RESUME_OPTION } from '../../src/sql/session.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
+import { noComments, ph, readNexmark } from './nexmark-files.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -221,9 +222,66 @@ describe('checkpoints and exactly-once Kafka sinks', async () => {
     assert.deepEqual(await readSink(sink, 'read_committed'), want);
     await s3.close();
 
-    const s4 = await session({ 'execution.savepoint.path': 'savepoint-nope-00000000' }, src, sink);
+    const s4 = await session(
+      { 'execution.savepoint.path': 'savepoint-nope-00000000', 'execution.checkpointing.interval': '1 s' },
+      src,
+      sink,
+    );
     await assert.rejects(s4.execute(insert), /Savepoint 'savepoint-nope-00000000' does not exist/);
     await s4.close();
+  });
+
+  test('a nexmark source resumes its event sequence: bids per window equal an uninterrupted run', async () => {
+    const ddlGen = noComments(readNexmark('flink/queries/ddl_gen.sql'))
+      .replaceAll(`'${ph('TPS')}'`, "'10000'")
+      .replace(`'${ph('EVENTS_NUM')}'`, "'150000'")
+      .replace(`'${ph('PERSON_PROPORTION')}'`, "'1'")
+      .replace(`'${ph('AUCTION_PROPORTION')}'`, "'3'")
+      .replace(`'${ph('BID_PROPORTION')}'`, "'46'")
+      .replace("'connector' = 'nexmark',", "'connector' = 'nexmark', 'base-time' = '2026-01-01 00:00:00',");
+    const views = noComments(readNexmark('flink/queries/ddl_views.sql')).replaceAll(ph('NEXMARK_TABLE'), 'datagen');
+    const run = async (sink: string, key: string, resume: boolean) => {
+      await client.admin().createTopics([{ name: sink, numPartitions: 1 }]);
+      const s = new SqlSession({
+        bootstrapServers: tb.bootstrap,
+        print: () => {},
+        options: {
+          'execution.checkpointing.interval': '20 ms',
+          [JOB_KEY_OPTION]: key,
+          [JOB_RESUME_OPTION]: String(resume),
+        },
+      });
+      await s.executeScript(ddlGen);
+      await s.executeScript(views);
+      await s.execute(`CREATE TABLE wsink (k STRING, window_start TIMESTAMP(3), cnt BIGINT) WITH ('connector' = 'kafka',
+        'topic' = '${sink}', 'format' = 'json', 'sink.delivery-guarantee' = 'exactly-once',
+        'sink.transactional-id-prefix' = 'nx')`);
+      const r =
+        await s.execute(`INSERT INTO wsink SELECT CAST(auction % 5 AS STRING) AS k, window_start, COUNT(*) AS cnt
+        FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(\`dateTime\`), INTERVAL '1' SECOND))
+        GROUP BY auction % 5, window_start, window_end`);
+      if (r.kind !== 'job') throw new Error('expected a job');
+      return { s, job: r.job };
+    };
+    const sinkA = topicName('nx-a');
+    const a = await run(sinkA, topicName('nx-a'), false);
+    await a.job.wait();
+    await a.s.close();
+    const want = await readSink(sinkA, 'read_committed');
+    assert.ok(want.length > 50, `windows counted (${want.length})`);
+
+    const sinkB = topicName('nx-b');
+    const key = topicName('nx-b');
+    const b1 = await run(sinkB, key, false);
+    const deadline = Date.now() + 30_000;
+    while (b1.job.checkpointStats.completed < 3 && b1.job.status === 'RUNNING' && Date.now() < deadline) await sleep(1);
+    assert.equal(b1.job.status, 'RUNNING', 'cancelled mid-run');
+    await b1.s.close();
+    const b2 = await run(sinkB, key, true);
+    await b2.job.wait();
+    assert.match(b2.job.checkpointStats.restoredFrom ?? '', /^checkpoint \d+$/);
+    await b2.s.close();
+    assert.deepEqual(await readSink(sinkB, 'read_committed'), want);
   });
 
   test('exactly-once sinks need checkpointing and a transactional id prefix', async () => {

@@ -214,7 +214,8 @@ export class Job {
     this.#ttl = options.stateTtlMs ?? 0;
     this.#cfg = options.checkpoint ?? null;
     this.#sinkCtx = {
-      checkpointing: this.#cfg !== null,
+      // exactly-once sinks commit with periodic checkpoints
+      checkpointing: (this.#cfg?.intervalMs ?? 0) > 0,
       transactionBootstrap: this.#cfg?.store.bootstrapServers ?? null,
       transaction: null,
     };
@@ -617,7 +618,7 @@ export class Job {
   async #prepare(): Promise<void> {
     const cfg = this.#cfg;
     if (!cfg) return;
-    this.#writer = await cfg.store.open(cfg.key);
+    this.#writer = await cfg.store.open(cfg.key, cfg.intervalMs);
     this.#sinkCtx.transaction = this.#writer;
     const own = cfg.resume ? await cfg.store.latest(cfg.key) : null;
     if (own) {

@@ -8,7 +8,13 @@
 
 import { APPEND, RowKind } from '../../runtime/changelog.ts';
 import { formatType, typeEquals } from '../../types/index.ts';
-import { type ConnectorFactory, ConnectorOptionError, registerConnector, type TableInfo } from '../connector.ts';
+import {
+  type ConnectorFactory,
+  ConnectorOptionError,
+  registerConnector,
+  type SourceOutput,
+  type TableInfo,
+} from '../connector.ts';
 import {
   configFromOptions,
   dueBatch,
@@ -18,12 +24,12 @@ import {
   nexmarkRowType,
 } from '../nexmark/index.ts';
 
-function config(info: TableInfo) {
+function config(info: TableInfo, now?: number) {
   const opts: Record<string, string> = {};
   for (const [k, v] of Object.entries(info.options))
     if (k !== 'connector' && k !== 'scan.watermark.idle-timeout') opts[k] = v;
   try {
-    return configFromOptions(opts);
+    return configFromOptions(opts, now);
   } catch (err) {
     throw new ConnectorOptionError((err as Error).message);
   }
@@ -51,23 +57,44 @@ const nexmark: ConnectorFactory = {
     return {
       changelogMode: APPEND,
       bounded: cfg.eventsNum > 0,
-      create: () => ({
-        async run(out, signal) {
-          out.setPartitions(1);
-          const gen = new NexmarkGenerator(cfg);
-          const pacer = new EmitPacer(cfg);
-          while (!gen.done && !signal.aborted) {
-            const { rows, waitMs } = dueBatch(gen, pacer, 2000);
-            for (const r of rows) out.emit(0, RowKind.INSERT, r as unknown[]);
-            await out.drain();
-            if (waitMs > 0) await new Promise((res) => setTimeout(res, Math.min(waitMs, 100)));
-            else await new Promise((res) => setImmediate(res));
-          }
-          out.endPartition(0);
-        },
-      }),
+      create: () => {
+        // checkpoint state: the base time events derive from (default: when planned), the events
+        // emitted and the pacer's base, so a restored source continues the same sequence
+        let restored: { baseTime: number; position: number; wallclockBase: number } | null = null;
+        let live: { gen: NexmarkGenerator; pacer: EmitPacer; baseTime: number } | null = null;
+        return {
+          snapshotState: () =>
+            live
+              ? { baseTime: live.baseTime, position: live.gen.position, wallclockBase: live.pacer.wallclockBase }
+              : restored,
+          restoreState: (state) => {
+            restored = state as { baseTime: number; position: number; wallclockBase: number };
+          },
+          run: (out, signal) => {
+            const c = restored ? config(info, restored.baseTime) : cfg;
+            const gen = new NexmarkGenerator(c);
+            const pacer = new EmitPacer(c, restored?.wallclockBase);
+            if (restored) gen.seek(Math.min(restored.position, gen.split.count));
+            live = { gen, pacer, baseTime: c.baseTime };
+            return emitAll(out, signal, gen, pacer);
+          },
+        };
+      },
     };
   },
 };
+
+/** Emits the generator's events in batches, paced when rate-limited, until done or aborted. */
+async function emitAll(out: SourceOutput, signal: AbortSignal, gen: NexmarkGenerator, pacer: EmitPacer): Promise<void> {
+  out.setPartitions(1);
+  while (!gen.done && !signal.aborted) {
+    const { rows, waitMs } = dueBatch(gen, pacer, 2000);
+    for (const r of rows) out.emit(0, RowKind.INSERT, r as unknown[]);
+    await out.drain();
+    if (waitMs > 0) await new Promise((res) => setTimeout(res, Math.min(waitMs, 100)));
+    else await new Promise((res) => setImmediate(res));
+  }
+  out.endPartition(0);
+}
 
 registerConnector(nexmark);

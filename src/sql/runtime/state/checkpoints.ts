@@ -170,11 +170,16 @@ export class CheckpointStore {
     return b;
   }
 
-  /** Opens the transactional writer of `jobKey`, fencing any earlier writer of the same key. */
-  async open(jobKey: string): Promise<CheckpointWriter> {
+  /**
+   * Opens the transactional writer of `jobKey`, fencing any earlier writer of the same key. A transaction
+   * stays open from one checkpoint to the next, so its timeout is three intervals (at least a minute, at
+   * most the broker's default transaction.max.timeout.ms of 15 minutes).
+   */
+  async open(jobKey: string, intervalMs = 0): Promise<CheckpointWriter> {
     await this.#ensureTopic();
     const producer = this.#client.producer({
       transactionalId: `tributary-sql-${jobKey}`,
+      transactionTimeoutMs: Math.min(900_000, Math.max(60_000, intervalMs * 3)),
       acks: -1,
       lingerMs: 2,
       maxRequestSize: 4 * 1024 * 1024,
