@@ -38,7 +38,9 @@ const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - t0;
 globalThis.gc?.();
 const heap = process.memoryUsage().heapUsed - heap0;
+const e0 = performance.now();
 const sizes = last.job.measureState();
+const encodeMs = performance.now() - e0;
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 console.log(`${q} after ${events.toLocaleString('en')} events${ttl ? `, table.exec.state.ttl = ${ttl}` : ''}`);
 console.log(
@@ -51,4 +53,6 @@ for (const o of sizes) {
     `  ${o.id}  ${o.entries.toLocaleString('en')} entries  ${mb(o.bytes ?? 0)} MiB  ${o.operator.slice(0, 90)}`,
   );
 }
-console.log(`  total state ${mb(total)} MiB encoded; JS heap grew ${mb(heap)} MiB`);
+console.log(
+  `  total state ${mb(total)} MiB encoded in ${(encodeMs / 1000).toFixed(1)} s (${mb((total / encodeMs) * 1000)} MiB/s); JS heap grew ${mb(heap)} MiB`,
+);

@@ -41,19 +41,36 @@ const T_KEY_REF = 18; // object key met before: its varint index follows
 const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 
+const CHUNK = 1 << 20;
+
 class Writer {
   buf: Buffer = Buffer.allocUnsafe(1 << 16);
   pos = 0;
+  /** Filled chunks before `buf` (big states grow by chunks, copied once at the end). */
+  readonly done: Buffer[] = [];
   readonly refs = new Map<object, number>();
   readonly keys = new Map<string, number>();
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.buf.length < CHUNK) {
+      // small so far: grow in place
+      let size = this.buf.length * 2;
+      while (size < this.pos + n) size *= 2;
+      const next = Buffer.allocUnsafe(size);
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+      return;
+    }
+    this.done.push(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    this.pos = 0;
+  }
+
+  /** Everything written, as one Buffer. */
+  result(): Buffer {
+    if (this.done.length === 0) return this.buf.subarray(0, this.pos);
+    return Buffer.concat([...this.done, this.buf.subarray(0, this.pos)]);
   }
 
   byte(b: number): void {
@@ -233,7 +250,7 @@ export function encodeState(value: unknown): Buffer {
   const w = new Writer();
   w.byte(STATE_FORMAT_VERSION);
   w.value(value);
-  return w.buf.subarray(0, w.pos);
+  return w.result();
 }
 
 class Reader {
