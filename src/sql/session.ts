@@ -139,6 +139,7 @@ export class SqlSession {
           o['pipeline.name'] ??
           `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${Date.now().toString(36)}`,
         intervalMs: interval,
+        minPauseMs: duration('execution.checkpointing.min-pause'),
         resume: o[JOB_RESUME_OPTION] === 'true',
         ...(savepointPath !== undefined ? { savepointPath } : {}),
         ignoreUnclaimed: o['execution.savepoint.ignore-unclaimed-state'] === 'true',

@@ -5,7 +5,7 @@ import './datagen/index.ts';
 import './jdbc/index.ts';
 import './print/index.ts';
 import './kafka/index.ts';
-import './nexmark-table/index.ts';
+import './nexmark/factory.ts';
 import './values/index.ts';
 
 export * from './connector.ts';

@@ -67,6 +67,12 @@ export interface CheckpointConfig {
   key: string;
   /** Periodic checkpoints every so many ms; 0 = none (a final one at the end and savepoints still run). */
   intervalMs: number;
+  /**
+   * `execution.checkpointing.min-pause`: at least this long between the end of one checkpoint and the
+   * start of the next. The pause is also at least 4× the last checkpoint's duration: a snapshot is taken
+   * synchronously, so a big state would otherwise keep the process busy checkpointing.
+   */
+  minPauseMs?: number;
   /** Continue from the job's latest checkpoint when there is one (a resumed statement). */
   resume: boolean;
   /** Start from this savepoint (when there is no checkpoint of the job's own to resume). */
@@ -668,8 +674,13 @@ export class Job {
       }
       const every = this.#cfg?.intervalMs ?? 0;
       if (every > 0) {
+        const minPause = this.#cfg?.minPauseMs ?? 0;
         ticker = setInterval(() => {
-          if (!this.#request && !this.#checkpointing) this.#requestCheckpoint().catch(() => {});
+          if (this.#request || this.#checkpointing) return;
+          const st = this.checkpointStats;
+          const pause = Math.max(minPause, 4 * (st.lastDurationMs ?? 0));
+          if (st.lastAt !== null && Date.now() - st.lastAt < pause) return;
+          this.#requestCheckpoint().catch(() => {});
         }, every);
       }
       this.#running = this.#sources.length;

@@ -4,8 +4,11 @@
  * person, auction, bid`; the computed `dateTime` column and the watermark
  * are the engine's. Importing this file registers the factory.
  *
- * - Options: Flink's (see options.ts); `base-time` defaults to the moment
- *   the source instance is created, as Flink's does.
+ * - Options: Flink's (see options.ts), plus `scan.watermark.idle-timeout`;
+ *   `base-time` defaults to the moment the source instance is created, as
+ *   Flink's does.
+ * - Checkpoints: the base time, the events emitted and the pacer's base, so
+ *   a restored source continues the same event sequence.
  * - One partition (one split); events leave in id order, in batches of up
  *   to 1024 with a `drain()` and an event-loop turn after each. With `rate.limited` = 'true' (or
  *   `max-emit-speed` = 'false') each event waits for its wall-clock due time.
@@ -14,6 +17,7 @@
  */
 import { setTimeout as sleep, setImmediate as turn } from 'node:timers/promises';
 import { APPEND, RowKind } from '../../runtime/changelog.ts';
+import { formatType, typeEquals } from '../../types/index.ts';
 import {
   type ConnectorFactory,
   ConnectorOptionError,
@@ -25,13 +29,16 @@ import { NexmarkConfigError, type ResolvedNexmarkConfig } from './config.ts';
 import { NexmarkGenerator } from './generator.ts';
 import { configFromOptions, NEXMARK_OPTION_KEYS } from './options.ts';
 import { dueBatch, EmitPacer } from './pacing.ts';
-import { NEXMARK_COLUMNS } from './rows.ts';
+import { nexmarkRowType } from './rows.ts';
 
 const BATCH = 1024;
 
 function config(info: TableInfo, now: number): ResolvedNexmarkConfig {
+  const opts: Record<string, string> = {};
+  for (const [k, v] of Object.entries(info.options))
+    if (k !== 'connector' && k !== 'scan.watermark.idle-timeout') opts[k] = v;
   try {
-    return configFromOptions(info.options, now);
+    return configFromOptions(opts, now);
   } catch (e) {
     if (e instanceof NexmarkConfigError) throw new ConnectorOptionError(e.message);
     throw e;
@@ -42,15 +49,19 @@ function config(info: TableInfo, now: number): ResolvedNexmarkConfig {
 export const nexmarkConnector: ConnectorFactory = {
   identifier: 'nexmark',
   requiredOptions: [],
-  optionalOptions: NEXMARK_OPTION_KEYS,
+  optionalOptions: [...NEXMARK_OPTION_KEYS, 'scan.watermark.idle-timeout'],
   validate(info) {
     config(info, 0);
-    const names = info.physical.map((f) => f.name);
-    if (names.join() !== NEXMARK_COLUMNS.join()) {
+    const want = nexmarkRowType();
+    if (want.kind !== 'ROW') return;
+    const got = info.physical;
+    const same =
+      got.length === want.fields.length &&
+      got.every((f, i) => f.name === want.fields[i]!.name && typeEquals(f.type, want.fields[i]!.type, true));
+    if (!same)
       throw new ConnectorOptionError(
-        `The nexmark connector produces the physical columns ${NEXMARK_COLUMNS.join(', ')}; table ${info.objectName} declares ${names.join(', ') || 'none'}.`,
+        `The nexmark connector produces the physical columns ${want.fields.map((f) => `${f.name} ${formatType(f.type)}`).join(', ')}; table ${info.objectName} declares ${got.map((f) => `${f.name} ${formatType(f.type)}`).join(', ') || 'none'}.`,
       );
-    }
   },
   source(info) {
     const bounded = config(info, 0).eventsNum > 0;
