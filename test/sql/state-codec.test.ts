@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeState, encodeState, STATE_FORMAT_VERSION } from '../../src/sql/runtime/state/codec.ts';
+import { decodeState, encodeState, encodeStateAsync, STATE_FORMAT_VERSION } from '../../src/sql/runtime/state/codec.ts';
 import { Decimal } from '../../src/sql/types/decimal.ts';
 import { LosslessNumber } from '../../src/sql/types/json.ts';
 
@@ -216,4 +216,27 @@ test('decoding rejects other versions and damaged bytes', () => {
   assert.throws(() => decodeState(Buffer.from([STATE_FORMAT_VERSION, 250])), /unknown tag 250/);
   // a plain Uint8Array is accepted as input
   assert.deepEqual(decodeState(new Uint8Array(good)), { a: [1, 2, 3] });
+});
+
+test('the sliced encoder writes the same bytes and lets the event loop run meanwhile', async () => {
+  const shared = { n: 1 };
+  const groups = new Map<string, unknown>();
+  for (let i = 0; i < 60_000; i++)
+    groups.set(`k${i}`, { key: [`k${i}`], accs: [{ n: i }, new Map([[`d${i % 7}`, 1]])], count: i, last: shared });
+  const state = {
+    groups,
+    ttl: new Map([...groups.keys()].slice(0, 100).map((k, i) => [k, i])),
+    rows: Array.from({ length: 500 }, (_, i) => [i, new Decimal(BigInt(i), 2), null, 'x']),
+    set: new Set(Array.from({ length: 300 }, (_, i) => i)),
+    again: groups,
+  };
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const sliced = await encodeStateAsync(state, 2);
+  clearInterval(timer);
+  assert.ok(sliced.equals(encodeState(state)), 'same bytes as encodeState');
+  assert.ok(ticks > 0, 'timers ran while it encoded');
+  const back = decodeState(sliced) as typeof state;
+  assert.equal(back.again, back.groups);
+  assert.equal(back.groups.size, 60_000);
 });

@@ -35,7 +35,7 @@ import {
   type JobSnapshot,
   type OperatorSnapshot,
 } from './state/checkpoints.ts';
-import { decodeState, encodeState } from './state/codec.ts';
+import { decodeState, encodeState, encodeStateAsync } from './state/codec.ts';
 import { isStateful, type Stateful } from './state/stateful.ts';
 import { UnionOp } from './union.ts';
 import { type JobMetrics, WindowAggregateOp, WindowTvfOp } from './window.ts';
@@ -198,6 +198,9 @@ export class Job {
     waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
   } | null = null;
   #checkpointing = false;
+  /** A snapshot is being encoded: timers wait, status reports the entries counted before it. */
+  #frozen = false;
+  #frozenEntries = new Map<string, number>();
   #nextCheckpoint = 1;
   #lastBytes = new Map<string, number>();
   #restored: Promise<void>;
@@ -269,7 +272,8 @@ export class Job {
     return this.#stateful.map((s) => ({
       id: s.id,
       operator: s.text,
-      entries: s.op.stateEntries(),
+      // counting may sweep expired state: not while a snapshot is being encoded
+      entries: this.#frozen ? (this.#frozenEntries.get(s.id) ?? 0) : s.op.stateEntries(),
       bytes: this.#lastBytes.get(s.id) ?? null,
     }));
   }
@@ -347,6 +351,7 @@ export class Job {
                     now: () => ctx.eval.now(),
                     onClose: (fn) => this.#closers.push(fn),
                     onError: (e) => this.#timerFailed(e),
+                    paused: () => this.#frozen,
                   }
                 : null,
             ),
@@ -442,6 +447,7 @@ export class Job {
           () => this.#drain(),
           (e) => this.#timerFailed(e),
           () => this.#checkpoint(),
+          () => this.#frozen,
         );
         this.#sources.push({ runtime, scan, id: `${this.#sources.length}:Values` });
         return;
@@ -455,6 +461,7 @@ export class Job {
           () => this.#drain(),
           (e) => this.#timerFailed(e),
           () => this.#checkpoint(),
+          () => this.#frozen,
         );
         this.#sources.push({
           runtime: n.provider.create({ checkpointing: this.#cfg !== null }),
@@ -547,7 +554,7 @@ export class Job {
     for (const op of this.#asyncOps) await op.idle();
     for (const s of this.#sinks) await s.flush();
     const id = this.#nextCheckpoint++;
-    const snapshot = this.#snapshot(id);
+    const snapshot = await this.#snapshot(id);
     const bytes = encodeSnapshot(snapshot);
     await writer.commit(bytes, savepoint);
     for (const o of snapshot.operators) this.#lastBytes.set(o.id, o.state.length);
@@ -560,20 +567,38 @@ export class Job {
     for (const { runtime } of this.#sources) runtime.checkpointComplete?.();
   }
 
-  /** The state of every operator and source, now (synchronous). */
-  #snapshot(id: number): JobSnapshot {
-    const operators: OperatorSnapshot[] = this.#stateful.map((s) => ({
-      id: s.id,
-      signature: s.signature,
-      text: s.text,
-      state: encodeState(s.op.snapshotState()),
-    }));
-    const sources = this.#sources.map(({ runtime, scan, id: sid }) => ({
-      id: sid,
-      scan: encodeState(isStateful(scan) ? scan.snapshotState() : null),
-      source: runtime.snapshotState ? encodeState(runtime.snapshotState()) : null,
-    }));
-    return { version: 1, id, at: Date.now(), operators, sources };
+  /**
+   * The state of every operator and source. Taken while the sources wait at a batch boundary; timers are
+   * held (`#frozen`) while the state is encoded in slices, so the process keeps serving meanwhile.
+   */
+  async #snapshot(id: number): Promise<JobSnapshot> {
+    this.#frozenEntries = new Map(this.#stateful.map((s) => [s.id, s.op.stateEntries()]));
+    this.#frozen = true;
+    try {
+      const sources = this.#sources.map(({ runtime, scan, id: sid }) => ({
+        id: sid,
+        scan: encodeState(isStateful(scan) ? scan.snapshotState() : null),
+        source: runtime.snapshotState ? runtime.snapshotState() : undefined,
+      }));
+      const operators: OperatorSnapshot[] = [];
+      for (const s of this.#stateful)
+        operators.push({
+          id: s.id,
+          signature: s.signature,
+          text: s.text,
+          state: await encodeStateAsync(s.op.snapshotState()),
+        });
+      const encoded = [];
+      for (const src of sources)
+        encoded.push({
+          id: src.id,
+          scan: src.scan,
+          source: src.source === undefined ? null : await encodeStateAsync(src.source),
+        });
+      return { version: 1, id, at: Date.now(), operators, sources: encoded };
+    } finally {
+      this.#frozen = false;
+    }
   }
 
   /** Puts a snapshot's state into the freshly built operators; throws when the query's state does not fit it. */

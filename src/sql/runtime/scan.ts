@@ -61,6 +61,7 @@ export class ScanOp implements SourceOutput, Stateful {
     drain: () => Promise<void>,
     onError: (err: unknown) => void = () => {},
     checkpoint: () => Promise<void> = drain,
+    paused: () => boolean = () => false,
   ) {
     this.#node = node;
     this.#down = down;
@@ -72,6 +73,8 @@ export class ScanOp implements SourceOutput, Stateful {
     if (node.watermark && node.idleTimeoutMs > 0) {
       const every = Math.max(5, Math.min(200, node.idleTimeoutMs / 2));
       this.#timer = setInterval(() => {
+        // while the job snapshots its state, idleness (which moves the watermark) waits
+        if (paused()) return;
         try {
           this.#checkIdle();
         } catch (err) {

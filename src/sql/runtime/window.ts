@@ -111,6 +111,8 @@ export interface ProcTime {
   onClose(fn: () => void): void;
   /** What firing from the timer throws (fails the job). */
   onError(err: unknown): void;
+  /** True while the job snapshots its state: the timer waits. */
+  paused?(): boolean;
 }
 
 export class WindowAggregateOp implements Downstream, Stateful {
@@ -143,6 +145,7 @@ export class WindowAggregateOp implements Downstream, Stateful {
     if (proc) {
       // processing-time windows close by the clock: check it now and then (and on every row)
       const timer = setInterval(() => {
+        if (proc.paused?.()) return;
         try {
           this.#fire(proc.now(), false);
         } catch (err) {

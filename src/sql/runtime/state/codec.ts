@@ -117,6 +117,19 @@ class Writer {
     this.pos += bytes;
   }
 
+  /** An object key: its text the first time, its number afterwards. */
+  key(k: string): void {
+    const id = this.keys.get(k);
+    if (id === undefined) {
+      this.keys.set(k, this.keys.size);
+      this.byte(T_KEY);
+      this.string(k);
+    } else {
+      this.byte(T_KEY_REF);
+      this.uvar(id);
+    }
+  }
+
   /** Registers a container; writes a back-reference and returns true when it was met before. */
   ref(o: object): boolean {
     const id = this.refs.get(o);
@@ -188,15 +201,7 @@ class Writer {
       this.byte(T_OBJECT);
       this.uvar(keys.length);
       for (const k of keys) {
-        const id = this.keys.get(k);
-        if (id === undefined) {
-          this.keys.set(k, this.keys.size);
-          this.byte(T_KEY);
-          this.string(k);
-        } else {
-          this.byte(T_KEY_REF);
-          this.uvar(id);
-        }
+        this.key(k);
         this.value((v as Record<string, unknown>)[k]);
       }
       return;
@@ -250,6 +255,76 @@ export function encodeState(value: unknown): Buffer {
   const w = new Writer();
   w.byte(STATE_FORMAT_VERSION);
   w.value(value);
+  return w.result();
+}
+
+/**
+ * `encodeState` that gives the event loop a turn every `sliceMs` of work, so a big state does not stall
+ * the process (the broker in it keeps serving). The bytes are the same. The value must not change until
+ * the promise settles (a job keeps its sources parked and its timers held meanwhile). Big Maps, Sets and
+ * arrays in the top three levels are written in slices; anything below is written at once.
+ */
+export async function encodeStateAsync(value: unknown, sliceMs = 10): Promise<Buffer> {
+  const w = new Writer();
+  w.byte(STATE_FORMAT_VERSION);
+  let since = performance.now();
+  let n = 0;
+  const turn = async (): Promise<void> => {
+    if ((++n & 127) !== 0 || performance.now() - since < sliceMs) return;
+    await new Promise<void>((r) => setImmediate(r));
+    since = performance.now();
+  };
+  const write = async (v: unknown, depth: number): Promise<void> => {
+    if (depth >= 3 || v === null || typeof v !== 'object') {
+      w.value(v);
+      return;
+    }
+    if (v instanceof Map && v.size > 64) {
+      if (w.ref(v)) return;
+      w.byte(T_MAP);
+      w.uvar(v.size);
+      for (const [k, x] of v) {
+        w.value(k);
+        await write(x, depth + 1);
+        await turn();
+      }
+      return;
+    }
+    if (v instanceof Set && v.size > 64) {
+      if (w.ref(v)) return;
+      w.byte(T_SET);
+      w.uvar(v.size);
+      for (const x of v) {
+        await write(x, depth + 1);
+        await turn();
+      }
+      return;
+    }
+    if (Array.isArray(v) && v.length > 64) {
+      if (w.ref(v)) return;
+      w.byte(T_ARRAY);
+      w.uvar(v.length);
+      for (let i = 0; i < v.length; i++) {
+        await write(v[i], depth + 1);
+        await turn();
+      }
+      return;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && (proto === Object.prototype || proto === null)) {
+      if (w.ref(v)) return;
+      const keys = Object.keys(v);
+      w.byte(T_OBJECT);
+      w.uvar(keys.length);
+      for (const k of keys) {
+        w.key(k);
+        await write((v as Record<string, unknown>)[k], depth + 1);
+      }
+      return;
+    }
+    w.value(v);
+  };
+  await write(value, 0);
   return w.result();
 }
 
