@@ -90,6 +90,11 @@ export class SqlSession {
     this.options = { ...(opts.options ?? {}) };
   }
 
+  /** Forgets the checkpoint of a job key (a deleted statement); nothing without a Kafka cluster. */
+  async forgetCheckpoint(key: string): Promise<void> {
+    await this.#store()?.forget(key);
+  }
+
   /** The checkpoint store (created on first use), or null without a Kafka cluster. */
   #store(): CheckpointStore | null {
     if (this.#opts.checkpoints) return this.#opts.checkpoints;

@@ -284,6 +284,54 @@ describe('checkpoints and exactly-once Kafka sinks', async () => {
     assert.deepEqual(await readSink(sinkB, 'read_committed'), want);
   });
 
+  test('a datagen sequence resumes after its last emitted row: each value committed once', async () => {
+    const sink = topicName('dg-sink');
+    await client.admin().createTopics([{ name: sink, numPartitions: 1 }]);
+    const key = topicName('dg');
+    const run = async (resume: boolean) => {
+      const s = new SqlSession({
+        bootstrapServers: tb.bootstrap,
+        print: () => {},
+        options: {
+          'execution.checkpointing.interval': '30 ms',
+          [JOB_KEY_OPTION]: key,
+          [JOB_RESUME_OPTION]: String(resume),
+        },
+      });
+      await s.execute(`CREATE TABLE seq (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '30000',
+        'rows-per-second' = '20000', 'fields.n.kind' = 'sequence', 'fields.n.start' = '0', 'fields.n.end' = '29999')`);
+      await s.execute(`CREATE TABLE out_seq (n BIGINT) WITH ('connector' = 'kafka', 'topic' = '${sink}',
+        'format' = 'json', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'dg')`);
+      const r = await s.execute('INSERT INTO out_seq SELECT n FROM seq');
+      if (r.kind !== 'job') throw new Error('expected a job');
+      return { s, job: r.job };
+    };
+    const first = await run(false);
+    const deadline = Date.now() + 30_000;
+    while (first.job.checkpointStats.completed < 3 && Date.now() < deadline) await sleep(5);
+    assert.equal(first.job.status, 'RUNNING', 'cancelled mid-run');
+    await first.s.close();
+    const second = await run(true);
+    await second.job.wait();
+    assert.match(second.job.checkpointStats.restoredFrom ?? '', /^checkpoint \d+$/);
+    await second.s.close();
+    const [end] = await client.admin().listOffsets([{ topic: sink, partition: 0, at: 'latest' }], {
+      isolationLevel: 'read_committed',
+    });
+    const c = client.consumer({ autoCommit: false, isolationLevel: 'read_committed', maxWaitMs: 50 });
+    const values: number[] = [];
+    c.assign([{ topic: sink, partition: 0, offset: 0n }]);
+    while ((c.position({ topic: sink, partition: 0 }) ?? 0n) < end!.offset)
+      for (const r of await c.poll(100)) values.push((JSON.parse(r.value!.toString()) as { n: number }).n);
+    await c.close();
+    values.sort((a, b) => a - b);
+    assert.equal(values.length, 30_000);
+    assert.deepEqual(
+      values,
+      Array.from({ length: 30_000 }, (_, i) => i),
+    );
+  });
+
   test('exactly-once sinks need checkpointing and a transactional id prefix', async () => {
     const s = new SqlSession({ bootstrapServers: tb.bootstrap, print: () => {} });
     await s.execute(`CREATE TABLE src2 (k STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '5')`);

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Client } from '../../src/client/index.ts';
+import { CheckpointStore } from '../../src/sql/runtime/state/checkpoints.ts';
 import { StatementService } from '../../src/sql/service/index.ts';
 import { startTestBroker, topicName } from '../helpers/broker.ts';
 
@@ -135,7 +136,11 @@ describe('statement service: checkpoints, state and savepoints', async () => {
       ['c', 2],
     ]);
     await assert.rejects(svc.create({ sql: "STOP JOB 'nope' WITH SAVEPOINT" }), /statement "nope" not found/);
+    const store = new CheckpointStore({ bootstrapServers: tb.bootstrap });
+    after(() => store.close());
+    assert.ok(await store.latest('sp-count-2'), 'a running statement has a checkpoint');
     await svc.delete('sp-count-2');
+    assert.equal(await store.latest('sp-count-2'), null, 'a deleted statement leaves no checkpoint to resume');
   });
 
   test('table.exec.state.ttl drops idle keys: a key seen again after the TTL counts from zero', async () => {

@@ -578,6 +578,11 @@ export class StatementService {
     }
     this.#live.delete(name);
     await this.#store.put({ type: 'statement', name }, null);
+    // a new statement of the same name must not find this one's state
+    if (live.st.kind === 'INSERT')
+      await this.session
+        .forgetCheckpoint(name)
+        .catch((err) => this.#log?.warn?.({ err }, `sql: cannot forget ${name}'s checkpoint`));
   }
 
   /** Stops every job without changing the stored statuses (running statements resume at the next start). */

@@ -13,6 +13,7 @@ import {
   intOption,
   parseDuration,
   registerConnector,
+  type SourceOutput,
   type SourceRuntime,
   type TableInfo,
 } from '../connector.ts';
@@ -152,11 +153,20 @@ const datagen: ConnectorFactory = {
     return {
       changelogMode: APPEND,
       bounded: Number.isFinite(rows),
-      create: (): SourceRuntime => ({
-        async run(out, signal) {
+      create: (): SourceRuntime => {
+        // checkpoint state: rows emitted (values are functions of the row number: a sequence continues)
+        let i = 0;
+        return {
+          snapshotState: () => ({ emitted: i }),
+          restoreState(state) {
+            i = Number((state as { emitted?: number }).emitted ?? 0);
+          },
+          run: (out, signal) => run(out, signal),
+        };
+        async function run(out: SourceOutput, signal: AbortSignal): Promise<void> {
           out.setPartitions(1);
-          const started = Date.now();
-          let i = 0;
+          // a restored source keeps its pace: as if it had started i rows' time ago
+          const started = Date.now() - (i / rate) * 1000;
           while (i < rows && !signal.aborted) {
             const due = Math.min(rows, Math.floor(((Date.now() - started) / 1000) * rate) + 1);
             const batchEnd = Math.min(due, i + 1000);
@@ -170,8 +180,8 @@ const datagen: ConnectorFactory = {
             else await new Promise((r) => setImmediate(r));
           }
           out.endPartition(0);
-        },
-      }),
+        }
+      },
     };
   },
 };

@@ -189,6 +189,17 @@ export class CheckpointStore {
     return new TxnWriter(producer, this.topic, jobKey, this.bootstrapServers);
   }
 
+  /** Forgets a job's checkpoint (a tombstone for its header): a job of that key starts empty. */
+  async forget(jobKey: string): Promise<void> {
+    await this.#ensureTopic();
+    const p = this.#client.producer({ acks: -1, lingerMs: 0 });
+    try {
+      await p.send({ topic: this.topic, partition: 0, key: `ckpt/${jobKey}`, value: null });
+    } finally {
+      await p.close().catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     await this.#client.close().catch(() => {});
   }
