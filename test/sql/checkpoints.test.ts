@@ -124,6 +124,9 @@ describe('checkpoints and exactly-once Kafka sinks', async () => {
         { n: want.length, missing: [], extra: [] },
       );
     }
+    // the commit is visible to readers a moment before the job has counted it
+    for (const until = Date.now() + 10_000; ra.job.checkpointStats.completed === 0 && Date.now() < until; )
+      await sleep(5);
     assert.ok(ra.job.checkpointStats.completed > 0, 'checkpoints were taken');
     const sizes = ra.job.stateSizes();
     assert.ok(sizes.some((s) => s.operator.startsWith('WindowAggregate') && s.bytes !== null));

@@ -60,6 +60,9 @@ export interface AsyncOperator {
   idle(): Promise<void>;
 }
 
+/** How long `stop({ checkpoint: true })` waits for its last checkpoint before stopping without it. */
+const STOP_CHECKPOINT_TIMEOUT_MS = 15_000;
+
 /** Checkpointing of a job (Flink's execution.checkpointing.* and execution.savepoint.*). */
 export interface CheckpointConfig {
   store: CheckpointStore;
@@ -191,6 +194,8 @@ export class Job {
   #running = 0;
   /** Sources waiting at a batch boundary for the requested checkpoint. */
   #parked: Array<() => void> = [];
+  /** Sources waiting for the checkpoint in progress; released at once when the job is stopped. */
+  #inflight: Array<() => void> = [];
   #request: {
     savepoint?: string;
     /** Stop the job once the checkpoint is committed (no source emits past it). */
@@ -233,6 +238,10 @@ export class Job {
       this.#restoredFail = reject;
     });
     this.#restored.catch(() => {});
+    // a stopped job does not wait for a checkpoint that cannot finish (e.g. its cluster is gone)
+    this.#abort.signal.addEventListener('abort', () => {
+      for (const release of [...this.#inflight.splice(0), ...this.#parked.splice(0)]) release();
+    });
     for (const root of roots) this.#build(root, null, ctx, options.maxRows ?? Number.POSITIVE_INFINITY);
   }
 
@@ -519,6 +528,7 @@ export class Job {
     this.#checkpointing = true;
     const parked = this.#parked;
     this.#parked = [];
+    this.#inflight = parked;
     this.#takeCheckpoint(req.savepoint)
       .then(
         () => {
@@ -724,8 +734,12 @@ export class Job {
       if (ticker) clearInterval(ticker);
       ticker = null;
       if (this.#timerError) throw this.#timerError;
-      for (const op of this.#asyncOps) await op.idle();
-      for (const s of this.#sinks) await s.flush();
+      // a stopped job with checkpoints delivered what counts with its last checkpoint (what came after is
+      // replayed on resume, and an exactly-once sink's open transaction is aborted): no flush then
+      if (!(this.#stopped && this.#cfg)) {
+        for (const op of this.#asyncOps) await op.idle();
+        for (const s of this.#sinks) await s.flush();
+      }
       // the end of bounded input: a final checkpoint commits what the sinks wrote in the transaction
       if (this.#cfg && !this.#stopped && !signal.aborted) await this.#requestCheckpoint();
       this.#status = this.#stopped ? 'CANCELED' : 'FINISHED';
@@ -760,11 +774,19 @@ export class Job {
   async stop(opts: { checkpoint?: boolean } = {}): Promise<void> {
     if (this.#status === 'FINISHED' || this.#status === 'FAILED' || this.#status === 'CANCELED') return;
     if (opts.checkpoint && this.#cfg && this.#status === 'RUNNING') {
+      // a last checkpoint, unless it cannot be taken in time (e.g. the cluster is gone): then stop anyway
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.#restored;
-        await this.#requestCheckpoint(undefined, true);
+        await Promise.race([
+          this.#restored.then(() => this.#requestCheckpoint(undefined, true)),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, STOP_CHECKPOINT_TIMEOUT_MS);
+          }),
+        ]);
       } catch {
         // the job failed or ended meanwhile: stop it anyway
+      } finally {
+        clearTimeout(timer);
       }
     }
     this.#stopped = true;

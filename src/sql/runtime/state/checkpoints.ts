@@ -200,8 +200,16 @@ export class CheckpointStore {
     }
   }
 
+  /** Closes the client; gives up waiting after 5 s (a writer's records may be stuck on an unreachable cluster). */
   async close(): Promise<void> {
-    await this.#client.close().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#client.close().catch(() => {}),
+      new Promise((r) => {
+        timer = setTimeout(r, 5000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
@@ -272,6 +280,8 @@ class TxnWriter implements CheckpointWriter {
           value: JSON.stringify({ chunks, bytes: snapshot.length, at: Date.now() }),
         }),
       );
+      // a failed send also fails the commit: that is where the error surfaces
+      for (const p of sends) p.catch(() => {});
       await this.#producer.commitTransaction();
       await Promise.all(sends);
       this.#open = false;
@@ -288,7 +298,13 @@ class TxnWriter implements CheckpointWriter {
     this.#closed = true;
     for (const h of this.#held) h.reject(new Error('the job has stopped: its transaction is closed'));
     this.#held = [];
-    if (this.#open) await this.#producer.abortTransaction().catch(() => {});
-    await this.#producer.close().catch(() => {});
+    // an open transaction is aborted (or, when the cluster does not answer, left to be fenced at restart)
+    const done = (async () => {
+      if (this.#open) await this.#producer.abortTransaction().catch(() => {});
+      await this.#producer.close().catch(() => {});
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
   }
 }
