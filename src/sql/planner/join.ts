@@ -59,6 +59,28 @@ export interface EquiKeys {
   rest: Expr[];
 }
 
+/**
+ * Scopes of a temporal or lookup join: the left input's fields, then the right side's (whose time
+ * attributes end at the join), the merged scope for the ON condition and each side's own.
+ */
+export function versionedJoinScopes(
+  left: Planned,
+  right: Planned,
+): { lw: number; scopeFields: ScopeField[]; merged: Scope; leftScope: Scope; rightScope: Scope } {
+  const lw = left.node.fields.length;
+  const scopeFields: ScopeField[] = [
+    ...left.scope,
+    ...right.scope.map((f) => ({ ...f, index: f.index + lw, rowtime: false, proctime: false })),
+  ];
+  return {
+    lw,
+    scopeFields,
+    merged: { fields: scopeFields, noAggregates: 'JOIN' },
+    leftScope: { fields: left.scope, noAggregates: 'JOIN' },
+    rightScope: { fields: right.scope, noAggregates: 'JOIN' },
+  };
+}
+
 /** The ON conjuncts a join checks on each joined row (after its equi-keys), compiled, and their text. */
 export function onFilter(
   conds: Expr[],

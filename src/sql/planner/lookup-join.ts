@@ -14,8 +14,8 @@ import type { Expr, Join } from '../parser/index.ts';
 import { formatExpr } from '../parser/index.ts';
 import type { ChangelogMode, Field, Row } from '../runtime/changelog.ts';
 import { compileCast, type SqlType, typeEquals, withNullable } from '../types/index.ts';
-import { compileExpr, type Scope, type ScopeField } from './expr.ts';
-import { conjuncts, onFilter, splitEquiKeys } from './join.ts';
+import { compileExpr } from './expr.ts';
+import { conjuncts, onFilter, splitEquiKeys, versionedJoinScopes } from './join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
 import type { Planned, PlannerEnv } from './query.ts';
@@ -67,14 +67,7 @@ export function planLookupJoin(
     );
   const provider = getConnector(connector)!.lookup!(tableInfo(table), env.connectorEnv);
 
-  const lw = left.node.fields.length;
-  const scopeFields: ScopeField[] = [
-    ...left.scope,
-    ...right.scope.map((f) => ({ ...f, index: f.index + lw, rowtime: false, proctime: false })),
-  ];
-  const merged: Scope = { fields: scopeFields, noAggregates: 'JOIN' };
-  const leftScope: Scope = { fields: left.scope, noAggregates: 'JOIN' };
-  const rightScope: Scope = { fields: right.scope, noAggregates: 'JOIN' };
+  const { lw, scopeFields, merged, leftScope, rightScope } = versionedJoinScopes(left, right);
   const { keyPairs, rest } = splitEquiKeys(conjuncts(ref.on!, []), merged, lw, leftScope, rightScope, env.ctx);
 
   // lookup keys: a physical column of the table equated to a left expression; other pairs are filters

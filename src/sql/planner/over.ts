@@ -93,6 +93,13 @@ export function orderComparator(order: OrderItem[], scope: Scope, env: PlannerEn
     const desc = o.direction === 'DESC';
     return { f: c.eval, desc, nullsFirst: o.nulls ? o.nulls === 'FIRST' : !desc };
   });
+  return compareBy(keys);
+}
+
+/** A row comparator over sort keys: each key's value, direction and where NULLs go. */
+export function compareBy(
+  keys: Array<{ f: (row: Row) => unknown; desc: boolean; nullsFirst: boolean }>,
+): (a: Row, b: Row) => number {
   return (a, b) => {
     for (const k of keys) {
       const x = k.f(a);

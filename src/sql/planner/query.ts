@@ -8,7 +8,7 @@ import { type ConnectorEnv, tableInfo, validateTable } from '../connectors/conne
 import type { Expr, FunctionCall, Query, Select, SelectItem, SetExpr, TableRef, Values } from '../parser/index.ts';
 import { formatExpr } from '../parser/index.ts';
 import { APPEND, type Field, unionModes } from '../runtime/changelog.ts';
-import { compareValues, formatType, leastRestrictive, type SqlType, T, typeEquals } from '../types/index.ts';
+import { formatType, leastRestrictive, type SqlType, T, typeEquals } from '../types/index.ts';
 import { distinct, planAggregate } from './aggregate.ts';
 import { planCorrelate, userTableFunction } from './correlate.ts';
 import {
@@ -26,7 +26,7 @@ import { pushJoinConditions } from './interval-join.ts';
 import { planJoin } from './join.ts';
 import { planMatch } from './match.ts';
 import { fail, itemName, names, uniqueNames } from './names.ts';
-import { planOver } from './over.ts';
+import { compareBy, planOver } from './over.ts';
 import type { PlanNode, ScanNode } from './plan.ts';
 import { isBounded } from './plan.ts';
 import { applyRankFilter } from './rank.ts';
@@ -428,19 +428,7 @@ function planSortLimit(q: Query, p: Planned, env: PlannerEnv): Planned {
       const nullsFirst = o.nulls ? o.nulls === 'FIRST' : !desc;
       return { f: c.eval, desc, nullsFirst };
     });
-    compare = (a, b) => {
-      for (const k of keys) {
-        const x = k.f(a);
-        const y = k.f(b);
-        if (x === null || y === null) {
-          if (x === y) continue;
-          return (x === null) === k.nullsFirst ? -1 : 1;
-        }
-        const c = compareValues(x, y);
-        if (c !== 0) return k.desc ? -c : c;
-      }
-      return 0;
-    };
+    compare = compareBy(keys);
   }
   const constInt = (e: Expr | undefined, what: string): number | undefined => {
     if (!e) return undefined;

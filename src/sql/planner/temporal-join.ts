@@ -15,8 +15,8 @@ import { Catalog, fullName } from '../catalog/catalog.ts';
 import type { Join, TableName, TableRef } from '../parser/index.ts';
 import { APPEND, type ChangelogMode, type Field, isAppendOnly, type Row } from '../runtime/changelog.ts';
 import { type SqlType, withNullable } from '../types/index.ts';
-import { resolveColumn, type Scope, type ScopeField } from './expr.ts';
-import { conjuncts, onFilter, splitEquiKeys } from './join.ts';
+import { resolveColumn } from './expr.ts';
+import { conjuncts, onFilter, splitEquiKeys, versionedJoinScopes } from './join.ts';
 import { lookupTable, planLookupJoin } from './lookup-join.ts';
 import { fail } from './names.ts';
 import type { PlanNode } from './plan.ts';
@@ -119,14 +119,7 @@ export function planTemporalJoin(ref: Join, env: PlannerEnv, ctes: Ctes, planFro
   if (!isAppendOnly(left.node.mode))
     fail(ref.pos, 'Temporal joins with an updating (non append-only) left input are not supported yet');
 
-  const lw = left.node.fields.length;
-  const scopeFields: ScopeField[] = [
-    ...left.scope,
-    ...right.scope.map((f) => ({ ...f, index: f.index + lw, rowtime: false, proctime: false })),
-  ];
-  const merged: Scope = { fields: scopeFields, noAggregates: 'JOIN' };
-  const leftScope: Scope = { fields: left.scope, noAggregates: 'JOIN' };
-  const rightScope: Scope = { fields: right.scope, noAggregates: 'JOIN' };
+  const { lw, scopeFields, merged, leftScope, rightScope } = versionedJoinScopes(left, right);
   const { leftKeys, rightKeys, rightKeyColumns, keyText, rest } = splitEquiKeys(
     conjuncts(ref.on, []),
     merged,

@@ -13,7 +13,8 @@
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
+import { type KeyTtl, keyTtl } from './state/ttl.ts';
 
 export class DeduplicateOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;

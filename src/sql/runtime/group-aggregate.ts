@@ -13,7 +13,8 @@ import type { AggCall } from '../planner/plan.ts';
 import { SqlRuntimeError, valueKey, valuesEqual } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
 import type { Stateful } from './state/stateful.ts';
-import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
+import { type KeyTtl, keyTtl } from './state/ttl.ts';
 
 interface GroupState {
   key: Row;

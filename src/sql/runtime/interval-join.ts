@@ -14,7 +14,7 @@ import type { WindowJoinNode } from '../planner/window-join.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { restoreInputs, stateObject } from './state/stateful.ts';
 import { TemporalJoinOp } from './temporal-join.ts';
 import type { JobMetrics } from './window.ts';
 import { WindowJoinOp } from './window-join.ts';
@@ -156,12 +156,7 @@ export class IntervalJoinOp implements Stateful {
     this.#state = [s.left as Map<string, Stored[]>, s.right as Map<string, Stored[]>];
     this.#expiries[0].restore(expiries[0]);
     this.#expiries[1].restore(expiries[1]);
-    const wms = s.wms as number[];
-    const ended = s.ended as boolean[];
-    for (let i = 0; i < 2; i++) {
-      this.#wms[i] = wms[i]!;
-      this.#ended[i] = ended[i]!;
-    }
+    restoreInputs(s, this.#wms, this.#ended);
     this.#wm = s.wm as number;
     this.#outWm = s.outWm as number;
   }

@@ -14,7 +14,8 @@ import { valueKey } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
+import { type KeyTtl, keyTtl } from './state/ttl.ts';
 import { UnionOp } from './union.ts';
 
 interface Entry {

@@ -17,7 +17,7 @@ import type { Downstream, Row } from './changelog.ts';
 import { RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
 import type { JobMetrics } from './window.ts';
 
 export interface OverSpec {

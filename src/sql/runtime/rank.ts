@@ -19,7 +19,8 @@ import type { RankNode } from '../planner/rank.ts';
 import { type Downstream, isAccumulate, isAppendOnly, type Row, RowKind } from './changelog.ts';
 import { groupKey, rowsEqual } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { type KeyTtl, keyTtl, stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
+import { type KeyTtl, keyTtl } from './state/ttl.ts';
 
 export class RankOp implements Downstream, Stateful {
   readonly #keys: Array<(row: Row) => unknown>;

@@ -14,7 +14,7 @@ import type { SourceOutput } from '../connectors/connector.ts';
 import type { ExprContext } from '../planner/expr.ts';
 import type { Downstream, Row, RowKind } from './changelog.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
 import type { JobMetrics } from './window.ts';
 
 /** What the scan needs of its plan node (a VALUES node runs as a scan without computed columns). */

@@ -11,7 +11,7 @@ import type { AggCall } from '../planner/plan.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
 import type { JobMetrics } from './window.ts';
 
 interface Session {

@@ -2,7 +2,7 @@
 import { valueKey } from '../types/index.ts';
 import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
 
 /** ORDER BY / LIMIT over bounded input: keeps the current table, emits it sorted as inserts at the end. */
 export class SortLimitOp implements Downstream, Stateful {

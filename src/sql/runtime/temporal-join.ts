@@ -21,7 +21,7 @@ import { type Downstream, isAccumulate, type Row, RowKind } from './changelog.ts
 import { groupKey } from './group-aggregate.ts';
 import { MinHeap } from './interval-join.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { restoreInputs, stateObject } from './state/stateful.ts';
 
 interface Version {
   time: number;
@@ -102,12 +102,7 @@ export class TemporalJoinOp implements Stateful {
     this.#pending.restore(s.pending as Array<{ row: Row; time: number }>);
     this.#table = s.table as Map<string, Map<string, { row: Row; count: number }>>;
     this.#held = s.held as Row[];
-    const wms = s.wms as number[];
-    const ended = s.ended as boolean[];
-    for (let i = 0; i < 2; i++) {
-      this.#wms[i] = wms[i]!;
-      this.#ended[i] = ended[i]!;
-    }
+    restoreInputs(s, this.#wms, this.#ended);
     this.#wm = s.wm as number;
     this.#done = s.done === true;
   }

@@ -1,7 +1,7 @@
 /** Union: merges several inputs; the watermark is the minimum over inputs still running, the end is the last input's end. */
 import type { Downstream } from './changelog.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { restoreInputs, stateObject } from './state/stateful.ts';
 
 /** Merges several inputs: rows as they come, the watermark as the minimum over inputs still running. */
 export class UnionOp implements Stateful {
@@ -22,14 +22,9 @@ export class UnionOp implements Stateful {
 
   restoreState(state: unknown): void {
     const s = stateObject(state, 'Union');
-    const wms = s.wms as number[];
-    const ended = s.ended as boolean[];
-    if (!Array.isArray(wms) || !Array.isArray(ended) || wms.length !== this.#wms.length)
+    if (!Array.isArray(s.wms) || !Array.isArray(s.ended) || s.wms.length !== this.#wms.length)
       throw new Error(`Bad Union state: expected ${this.#wms.length} inputs`);
-    for (let i = 0; i < wms.length; i++) {
-      this.#wms[i] = wms[i]!;
-      this.#ended[i] = ended[i]!;
-    }
+    restoreInputs(s, this.#wms, this.#ended);
     this.#current = s.current as number;
   }
 

@@ -8,7 +8,7 @@
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { groupKey } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { restoreInputs, stateObject } from './state/stateful.ts';
 import type { JobMetrics } from './window.ts';
 
 interface WindowState {
@@ -73,12 +73,7 @@ export class WindowJoinOp implements Stateful {
     const s = stateObject(state, 'WindowJoin');
     if (!(s.windows instanceof Map)) throw new Error('Bad WindowJoin state: windows');
     this.#state = s.windows as Map<string, WindowState>;
-    const wms = s.wms as number[];
-    const ended = s.ended as boolean[];
-    for (let i = 0; i < 2; i++) {
-      this.#wms[i] = wms[i]!;
-      this.#ended[i] = ended[i]!;
-    }
+    restoreInputs(s, this.#wms, this.#ended);
     this.#wm = s.wm as number;
   }
 

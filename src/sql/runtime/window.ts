@@ -13,7 +13,7 @@ import type { AggCall, WindowSpec } from '../planner/plan.ts';
 import { type Downstream, type Row, RowKind } from './changelog.ts';
 import { applyAggs, groupKey, newAccs } from './group-aggregate.ts';
 import type { Stateful } from './state/stateful.ts';
-import { stateObject } from './state/ttl.ts';
+import { stateObject } from './state/stateful.ts';
 
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;

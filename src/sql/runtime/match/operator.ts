@@ -27,7 +27,7 @@ import type { Downstream, Row, RowKind } from '../changelog.ts';
 import { RowKind as Kind } from '../changelog.ts';
 import { groupKey } from '../group-aggregate.ts';
 import type { Stateful } from '../state/stateful.ts';
-import { stateObject } from '../state/ttl.ts';
+import { stateObject } from '../state/stateful.ts';
 import type { JobMetrics } from '../window.ts';
 import type { MatchContext, MatchSpec } from './spec.ts';
 

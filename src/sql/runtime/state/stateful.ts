@@ -24,3 +24,20 @@ export function isStateful(op: unknown): op is Stateful {
     typeof (op as Stateful).restoreState === 'function'
   );
 }
+
+/** A decoded snapshot that must be an object (its fields are the operator's state). */
+export function stateObject(state: unknown, what: string): Record<string, unknown> {
+  if (typeof state !== 'object' || state === null || Array.isArray(state))
+    throw new Error(`Bad ${what} state: expected an object`);
+  return state as Record<string, unknown>;
+}
+
+/** Puts a two-or-more-input operator's saved per-input watermarks and ended flags back (in place). */
+export function restoreInputs(s: Record<string, unknown>, wms: number[], ended: boolean[]): void {
+  const savedWms = s.wms as number[];
+  const savedEnded = s.ended as boolean[];
+  for (let i = 0; i < wms.length; i++) {
+    wms[i] = savedWms[i]!;
+    ended[i] = savedEnded[i]!;
+  }
+}

@@ -100,10 +100,3 @@ export function keyTtl(ttlMs: number): KeyTtl | null {
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new Error(`State TTL must be a non-negative number of ms: ${ttlMs}`);
   return ttlMs > 0 ? new KeyTtl(ttlMs) : null;
 }
-
-/** Reads `obj[field]` of a decoded snapshot, checking that the snapshot is an object. */
-export function stateObject(state: unknown, what: string): Record<string, unknown> {
-  if (typeof state !== 'object' || state === null || Array.isArray(state))
-    throw new Error(`Bad ${what} state: expected an object`);
-  return state as Record<string, unknown>;
-}
