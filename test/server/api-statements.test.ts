@@ -237,4 +237,62 @@ describe('platform API: statements', async () => {
     assert.equal(rows.at(-1).values[0], 5);
     assert.equal((await call('POST', '/statements/keeps-running/stop')).body.status, 'STOPPED');
   });
+
+  test('stop with a savepoint over HTTP; bad stop bodies and savepoint paths are 400', async () => {
+    const topic = topicName('api-sp');
+    await createTopic(bootstrap(p), topic);
+    assert.equal(
+      (
+        await call('POST', '/statements', {
+          sql: `CREATE TABLE sp_ticks (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50',
+            'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '1000000')`,
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await call('POST', '/statements', {
+          sql: `CREATE TABLE sp_out (n BIGINT) WITH ('connector' = 'kafka', 'topic' = '${topic}', 'format' = 'json')`,
+        })
+      ).status,
+      201,
+    );
+    const ins = await call('POST', '/statements', {
+      name: 'sp-copy',
+      sql: 'INSERT INTO sp_out SELECT n FROM sp_ticks',
+    });
+    assert.equal(ins.status, 201);
+    const raw = (body: string) =>
+      fetch(`${p.api!.url}/api/v1/statements/sp-copy/stop`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message: string } }));
+    const notJson = await raw('{savepoint');
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.message, /the body must be JSON/);
+    const notBool = await raw('{"savepoint": "yes"}');
+    assert.equal(notBool.status, 400);
+    assert.match(notBool.body.message, /"savepoint" must be true or false/);
+    assert.equal((await call('GET', '/statements/sp-copy')).body.status, 'RUNNING', 'a refused stop stops nothing');
+
+    const stopped = await call('POST', '/statements/sp-copy/stop', { savepoint: true });
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.body.status, 'STOPPED');
+    assert.match(stopped.body.savepoint, /^savepoint-sp-copy-[0-9a-f]{8}$/);
+
+    const bad = await call('POST', '/statements', {
+      sql: 'INSERT INTO sp_out SELECT n FROM sp_ticks',
+      properties: { 'execution.savepoint.path': 'not a path' },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /Savepoint path 'not a path' is not one Tributary wrote/);
+    const select = await call('POST', '/statements', { name: 'sp-select', sql: 'SELECT n FROM sp_ticks' });
+    const noSp = await call('POST', '/statements/sp-select/stop', { savepoint: true });
+    assert.equal(noSp.status, 400);
+    assert.match(noSp.body.message, /only an INSERT has a savepoint/);
+    assert.equal(select.status, 201);
+    assert.equal((await call('POST', '/statements/sp-select/stop')).body.status, 'STOPPED');
+  });
 });
